@@ -1,0 +1,39 @@
+package io.sparkrl.gradient;
+
+import com.typesafe.config.Config;
+import io.sparkrl.settings.Section;
+import java.io.Serializable;
+import java.util.Set;
+
+/** Settings under {@code sparkrl.loss}. */
+public record LossSettings(Aggregation aggregation, double klCoefficient, KlEstimator klEstimator,
+    double entropyCoefficient) implements Serializable {
+
+  /** What the gradient sum is divided by. */
+  public enum Aggregation {
+    /** The number of completions: the write-up's {@code .mean()} over sequences. */
+    SEQUENCE_MEAN,
+    /** The number of completion tokens. */
+    TOKEN_MEAN
+  }
+
+  public enum KlEstimator { K1, K3 }
+
+  public static LossSettings from(Config config) {
+    Section s = new Section(config, "sparkrl.loss");
+    Aggregation aggregation = s.oneOf("aggregation", Set.of("sequence-mean", "token-mean"))
+        .equals("sequence-mean") ? Aggregation.SEQUENCE_MEAN : Aggregation.TOKEN_MEAN;
+    Section kl = s.child("kl");
+    return new LossSettings(aggregation, kl.doubleIn("coefficient", 0, 1e6),
+        KlEstimator.valueOf(kl.oneOf("estimator", Set.of("k1", "k3")).toUpperCase()),
+        s.doubleIn("entropy-coefficient", 0, 1e6));
+  }
+
+  public boolean usesReference() {
+    return klCoefficient > 0;
+  }
+
+  public boolean hasRegularizer() {
+    return klCoefficient > 0 || entropyCoefficient > 0;
+  }
+}

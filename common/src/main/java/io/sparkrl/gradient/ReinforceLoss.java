@@ -1,0 +1,190 @@
+package io.sparkrl.gradient;
+
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * The per-token REINFORCE loss with optional KL penalty and entropy bonus, as a DL4J loss
+ * function on the softmax output layer.
+ *
+ * <p>Why not a label mask: DL4J multiplies the output layer's pre-activations by a label mask, so
+ * advantages carried in a real-valued mask silently give wrong gradients. Here every number the
+ * loss needs travels in the labels instead, in {@link #CHANNELS} channels per row (one row per
+ * sequence position, after DL4J reshapes (B, C, T) to (B*T, C)):
+ *
+ * <pre>
+ *   0  a      the target token id (the token that was sampled at this position)
+ *   1  A      advantage: the row's loss has the term -A * log pi(a)
+ *   2  beta   KL weight: + beta * k(log pi(a), log pi_ref(a))
+ *   3  lref   log pi_ref(a) under the frozen reference policy
+ *   4  alpha  entropy weight: - alpha * H(pi(.))
+ *   5  k      KL estimator: 0 = k1 (log pi - log pi_ref), 1 = k3 (rho - log rho - 1, rho = pi_ref/pi)
+ * </pre>
+ *
+ * Prompt and padding positions have A = beta = alpha = 0 and contribute nothing. With p the
+ * softmax of the pre-activations z and e_a the one-hot of a, the gradient of a row is
+ * {@code dL/dz = (beta*kappa - A) (e_a - p) + alpha p (log p + H)}, kappa = 1 for k1 and
+ * 1 - rho for k3. Computed in double precision whatever the network's data type.
+ */
+public final class ReinforceLoss implements ILossFunction {
+  private static final long serialVersionUID = 1L;
+
+  public static final int CHANNELS = 6;
+  public static final int TARGET = 0;
+  public static final int ADVANTAGE = 1;
+  public static final int KL_WEIGHT = 2;
+  public static final int REFERENCE_LOG_PROB = 3;
+  public static final int ENTROPY_WEIGHT = 4;
+  public static final int KL_ESTIMATOR = 5;
+
+  /** Label layout version; a field so DL4J's JSON configuration has something to serialise. */
+  private int labelLayout = 1;
+
+  public int getLabelLayout() {
+    return labelLayout;
+  }
+
+  public void setLabelLayout(int labelLayout) {
+    this.labelLayout = labelLayout;
+  }
+
+  @Override
+  public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+      INDArray mask, boolean average) {
+    double sum = 0;
+    for (double v : rowScores(labels, preOutput, mask)) {
+      sum += v;
+    }
+    return average ? sum / preOutput.size(0) : sum;
+  }
+
+  @Override
+  public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn,
+      INDArray mask) {
+    return Nd4j.createFromArray(rowScores(labels, preOutput, mask)).reshape(preOutput.size(0), 1)
+        .castTo(preOutput.dataType());
+  }
+
+  @Override
+  public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn,
+      INDArray mask) {
+    return compute(labels, preOutput, mask, null);
+  }
+
+  @Override
+  public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
+      IActivation activationFn, INDArray mask, boolean average) {
+    double[] scores = new double[(int) preOutput.size(0)];
+    INDArray grad = compute(labels, preOutput, mask, scores);
+    double sum = 0;
+    for (double v : scores) {
+      sum += v;
+    }
+    return new Pair<>(average ? sum / scores.length : sum, grad);
+  }
+
+  @Override
+  public String name() {
+    return "reinforce";
+  }
+
+  private static double[] rowScores(INDArray labels, INDArray preOutput, INDArray mask) {
+    double[] scores = new double[(int) preOutput.size(0)];
+    compute(labels, preOutput, mask, scores);
+    return scores;
+  }
+
+  /** Fills {@code scores} (if given) and returns dL/dz, shape (rows, V). */
+  private static INDArray compute(INDArray labels, INDArray preOutput, INDArray mask,
+      double[] scores) {
+    if (mask != null) {
+      throw new IllegalArgumentException("ReinforceLoss carries its weights in the labels; a mask"
+          + " array is not supported (shape " + java.util.Arrays.toString(mask.shape()) + ")");
+    }
+    if (labels.size(1) != CHANNELS) {
+      throw new IllegalArgumentException("ReinforceLoss expects " + CHANNELS
+          + " label channels, got " + labels.size(1));
+    }
+    double[][] z = preOutput.toDoubleMatrix();
+    double[][] lab = labels.toDoubleMatrix();
+    int rows = z.length;
+    int v = z[0].length;
+    double[][] grad = new double[rows][v];
+    double[] logp = new double[v];
+    for (int r = 0; r < rows; r++) {
+      double[] l = lab[r];
+      double a = l[ADVANTAGE];
+      double beta = l[KL_WEIGHT];
+      double alpha = l[ENTROPY_WEIGHT];
+      if (a == 0 && beta == 0 && alpha == 0) {
+        continue; // prompt or padding position
+      }
+      int target = (int) l[TARGET];
+      logSoftmax(z[r], logp);
+      double lp = logp[target];
+      double score = -a * lp;
+      double coefficient = -a; // of (e_a - p)
+      if (beta != 0) {
+        double logRatio = l[REFERENCE_LOG_PROB] - lp; // log rho
+        if (l[KL_ESTIMATOR] == 0) {
+          score += beta * (-logRatio);
+          coefficient += beta;
+        } else {
+          double rho = Math.exp(logRatio);
+          score += beta * (rho - logRatio - 1);
+          coefficient += beta * (1 - rho);
+        }
+      }
+      double entropy = 0;
+      if (alpha != 0) {
+        for (int j = 0; j < v; j++) {
+          entropy -= Math.exp(logp[j]) * logp[j];
+        }
+        score -= alpha * entropy;
+      }
+      double[] g = grad[r];
+      for (int j = 0; j < v; j++) {
+        double p = Math.exp(logp[j]);
+        g[j] = -coefficient * p + (alpha != 0 ? alpha * p * (logp[j] + entropy) : 0);
+      }
+      g[target] += coefficient;
+      if (scores != null) {
+        scores[r] = score;
+      }
+    }
+    return Nd4j.createFromArray(grad).castTo(preOutput.dataType());
+  }
+
+  static void logSoftmax(double[] z, double[] out) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double x : z) {
+      max = Math.max(max, x);
+    }
+    double sum = 0;
+    for (double x : z) {
+      sum += Math.exp(x - max);
+    }
+    double log = max + Math.log(sum);
+    for (int j = 0; j < z.length; j++) {
+      out[j] = z[j] - log;
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ReinforceLoss other && other.labelLayout == labelLayout;
+  }
+
+  @Override
+  public int hashCode() {
+    return labelLayout;
+  }
+
+  @Override
+  public String toString() {
+    return "ReinforceLoss()";
+  }
+}

@@ -1,0 +1,109 @@
+package io.sparkrl.gradient;
+
+import io.sparkrl.policy.PolicyFactory;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Sequences laid out for one forward/backward pass. Input position t of row i holds token t and
+ * predicts token t+1; rows are right-padded to the longest, and padded positions carry zero
+ * weight, so (the LSTM being causal) padding changes nothing.
+ *
+ * <p>Shapes: features (B, 1, T), labels (B, {@link ReinforceLoss#CHANNELS}, T), with T the longest
+ * sequence length minus one.
+ */
+public final class SequenceBatch {
+  private final List<TrainingSequence> sequences;
+  private final int length;
+  private final long completionTokens;
+  private final INDArray features;
+
+  public SequenceBatch(List<TrainingSequence> sequences, DataType dataType) {
+    if (sequences.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one sequence");
+    }
+    this.sequences = List.copyOf(sequences);
+    int longest = 0;
+    long tokens = 0;
+    int[][] rows = new int[sequences.size()][];
+    for (int i = 0; i < rows.length; i++) {
+      TrainingSequence s = sequences.get(i);
+      longest = Math.max(longest, s.tokens().length);
+      tokens += s.completionLength();
+      rows[i] = s.tokens();
+    }
+    this.length = Math.max(1, longest - 1);
+    this.completionTokens = tokens;
+    this.features = PolicyFactory.input(rows, length, dataType);
+  }
+
+  public int size() {
+    return sequences.size();
+  }
+
+  public long completionTokens() {
+    return completionTokens;
+  }
+
+  public List<TrainingSequence> sequences() {
+    return sequences;
+  }
+
+  public INDArray features() {
+    return features;
+  }
+
+  /**
+   * Labels for a pass in which sequence i's completion tokens get advantage {@code advantages[i]},
+   * and, when {@code regularizer} is given, the KL and entropy terms of {@code loss}.
+   *
+   * @param referenceLogProbs log pi_ref of each completion token, [i][k]; needed when the KL term
+   *     is on
+   */
+  public INDArray labels(double[] advantages, LossSettings regularizer, double[][] referenceLogProbs) {
+    if (advantages.length != sequences.size()) {
+      throw new IllegalArgumentException(advantages.length + " advantages for "
+          + sequences.size() + " sequences");
+    }
+    double beta = regularizer == null ? 0 : regularizer.klCoefficient();
+    double alpha = regularizer == null ? 0 : regularizer.entropyCoefficient();
+    if (beta != 0 && referenceLogProbs == null) {
+      throw new IllegalArgumentException("the KL term needs reference log-probs");
+    }
+    double estimator = regularizer != null
+        && regularizer.klEstimator() == LossSettings.KlEstimator.K3 ? 1 : 0;
+    double[][][] lab = new double[sequences.size()][ReinforceLoss.CHANNELS][length];
+    for (int i = 0; i < lab.length; i++) {
+      TrainingSequence s = sequences.get(i);
+      int[] tokens = s.tokens();
+      for (int t = s.promptLength() - 1; t < tokens.length - 1; t++) {
+        int k = t + 1 - s.promptLength(); // index of the predicted completion token
+        lab[i][ReinforceLoss.TARGET][t] = tokens[t + 1];
+        lab[i][ReinforceLoss.ADVANTAGE][t] = advantages[i];
+        lab[i][ReinforceLoss.KL_WEIGHT][t] = beta;
+        lab[i][ReinforceLoss.REFERENCE_LOG_PROB][t] = beta != 0 ? referenceLogProbs[i][k] : 0;
+        lab[i][ReinforceLoss.ENTROPY_WEIGHT][t] = alpha;
+        lab[i][ReinforceLoss.KL_ESTIMATOR][t] = estimator;
+      }
+    }
+    return Nd4j.createFromArray(lab).castTo(features.dataType());
+  }
+
+  /** log pi(a) of every completion token under the network: a full forward pass, [i][k]. */
+  public double[][] completionLogProbs(MultiLayerNetwork net) {
+    INDArray probabilities = net.output(features, false); // (B, V, T)
+    double[][] out = new double[sequences.size()][];
+    for (int i = 0; i < out.length; i++) {
+      TrainingSequence s = sequences.get(i);
+      out[i] = new double[s.completionLength()];
+      for (int k = 0; k < out[i].length; k++) {
+        int t = s.promptLength() - 1 + k;
+        out[i][k] = Math.log(probabilities.getDouble(i, s.tokens()[t + 1], t));
+      }
+    }
+    return out;
+  }
+}
