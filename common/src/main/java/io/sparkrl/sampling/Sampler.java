@@ -1,0 +1,120 @@
+package io.sparkrl.sampling;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Generates G completions for each of B prompts together: one batched pass per token over all
+ * live sequences, finished sequences dropped from the batch.
+ *
+ * <p>Prompts of different lengths are fed side by side (each row steps only while it still has
+ * prompt tokens), then each prompt's final state is copied to its G sample rows. Completion
+ * (prompt p, sample j) draws its uniforms from its own stream (seed, step, prompt id, j), and a
+ * row's arithmetic never depends on other rows, so its tokens are the same in any batch.
+ */
+public final class Sampler {
+  private final LstmKernel kernel;
+  private final SamplingSettings settings;
+
+  public Sampler(LstmKernel kernel, SamplingSettings settings) {
+    this.kernel = kernel;
+    this.settings = settings;
+  }
+
+  /**
+   * Completions for every prompt, prompt-major: result[p * G + j] is sample j of prompt p.
+   *
+   * @param seed the run's seed; with {@code step} it fixes every random draw
+   */
+  public List<Completion> sample(List<Prompt> prompts, long seed, long step) {
+    int b = prompts.size();
+    int g = settings.groupSize();
+    int v = kernel.vocabularySize;
+    if (b == 0) {
+      return List.of();
+    }
+    LstmKernel.Scratch scratch = kernel.newScratch();
+
+    // 1. Prompts, side by side: (B) rows, each stepping while it has tokens left.
+    LstmKernel.State promptState = kernel.newState(b);
+    float[] promptLogits = new float[b * v];
+    float[] stepLogits = new float[b * v];
+    int[] rows = new int[Math.max(b, b * g)];
+    int[] tokens = new int[rows.length];
+    int longest = 0;
+    for (Prompt p : prompts) {
+      longest = Math.max(longest, p.tokens().length);
+    }
+    for (int t = 0; t < longest; t++) {
+      int n = 0;
+      for (int p = 0; p < b; p++) {
+        int[] pt = prompts.get(p).tokens();
+        if (t < pt.length) {
+          rows[n] = p;
+          tokens[n] = pt[t];
+          n++;
+        }
+      }
+      kernel.step(n, rows, tokens, promptState, scratch, stepLogits);
+      for (int i = 0; i < n; i++) {
+        if (t == prompts.get(rows[i]).tokens().length - 1) {
+          System.arraycopy(stepLogits, i * v, promptLogits, rows[i] * v, v);
+        }
+      }
+    }
+
+    // 2. Completions: (B*G) rows, starting from their prompt's state.
+    int total = b * g;
+    LstmKernel.State state = kernel.newState(total);
+    float[] logits = new float[total * v];
+    SplittableRandom[] random = new SplittableRandom[total];
+    int[][] sampled = new int[total][settings.maxNewTokens()];
+    float[][] logProbs = new float[total][settings.maxNewTokens()];
+    int[] length = new int[total];
+    boolean[] finished = new boolean[total];
+    int live = 0;
+    for (int p = 0; p < b; p++) {
+      for (int j = 0; j < g; j++) {
+        int r = p * g + j;
+        promptState.copyRow(p, state, r);
+        System.arraycopy(promptLogits, p * v, logits, live * v, v);
+        random[r] = CompletionRandom.of(seed, step, prompts.get(p).id(), j);
+        rows[live++] = r;
+      }
+    }
+    TokenPicker picker = new TokenPicker(settings, v);
+    while (live > 0) {
+      int next = 0;
+      for (int i = 0; i < live; i++) {
+        int r = rows[i];
+        int token = picker.pick(logits, i * v, settings.isGreedy() ? 0 : random[r].nextDouble());
+        double logProb = logits[i * v + token] - TokenPicker.logSumExp(logits, i * v, v);
+        sampled[r][length[r]] = token;
+        logProbs[r][length[r]] = (float) logProb;
+        length[r]++;
+        if (token == io.sparkrl.tokenizer.Vocabulary.EOS) {
+          finished[r] = true;
+        } else if (length[r] < settings.maxNewTokens()) {
+          rows[next] = r;
+          tokens[next] = token;
+          next++;
+        }
+      }
+      live = next;
+      if (live > 0) {
+        kernel.step(live, rows, tokens, state, scratch, logits);
+      }
+    }
+
+    List<Completion> out = new ArrayList<>(total);
+    for (int p = 0; p < b; p++) {
+      for (int j = 0; j < g; j++) {
+        int r = p * g + j;
+        out.add(new Completion(prompts.get(p).id(), j, java.util.Arrays.copyOf(sampled[r], length[r]),
+            java.util.Arrays.copyOf(logProbs[r], length[r]), finished[r]));
+      }
+    }
+    return out;
+  }
+}

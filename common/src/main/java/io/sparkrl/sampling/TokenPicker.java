@@ -1,0 +1,111 @@
+package io.sparkrl.sampling;
+
+/**
+ * Turns one row of logits into a token: greedy, or a draw from the softmax with temperature, top-k
+ * and top-p applied. Also gives log pi(token) under the untempered policy, which is what the
+ * REINFORCE gradient differentiates. Reuses its scratch arrays: one picker per sampling thread.
+ */
+final class TokenPicker {
+  private final SamplingSettings settings;
+  private final double[] weights;
+  private final int[] order;
+
+  TokenPicker(SamplingSettings settings, int vocabularySize) {
+    this.settings = settings;
+    this.weights = new double[vocabularySize];
+    this.order = new int[vocabularySize];
+  }
+
+  static double logSumExp(float[] logits, int offset, int n) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      max = Math.max(max, logits[offset + j]);
+    }
+    double sum = 0;
+    for (int j = 0; j < n; j++) {
+      sum += Math.exp(logits[offset + j] - max);
+    }
+    return max + Math.log(sum);
+  }
+
+  static int argmax(float[] logits, int offset, int n) {
+    int best = 0;
+    for (int j = 1; j < n; j++) {
+      if (logits[offset + j] > logits[offset + best]) {
+        best = j;
+      }
+    }
+    return best;
+  }
+
+  /** A token for the logits at [offset, offset + V), using {@code uniform} in [0, 1). */
+  int pick(float[] logits, int offset, double uniform) {
+    int v = weights.length;
+    if (settings.isGreedy()) {
+      return argmax(logits, offset, v);
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < v; j++) {
+      max = Math.max(max, logits[offset + j]);
+    }
+    double inverseTemperature = 1.0 / settings.temperature();
+    for (int j = 0; j < v; j++) {
+      weights[j] = Math.exp((logits[offset + j] - max) * inverseTemperature);
+    }
+    if (settings.topK() > 0 && settings.topK() < v || settings.topP() < 1) {
+      truncate(v);
+    }
+    double total = 0;
+    for (int j = 0; j < v; j++) {
+      total += weights[j];
+    }
+    double target = uniform * total;
+    double cumulative = 0;
+    int last = 0;
+    for (int j = 0; j < v; j++) {
+      if (weights[j] > 0) {
+        cumulative += weights[j];
+        last = j;
+        if (target < cumulative) {
+          return j;
+        }
+      }
+    }
+    return last; // rounding at the top end
+  }
+
+  /** Zeroes every weight outside the top-k and outside the top-p nucleus. */
+  private void truncate(int v) {
+    for (int j = 0; j < v; j++) {
+      order[j] = j;
+    }
+    // insertion sort by weight descending, index ascending on ties: V is small and this is stable
+    for (int a = 1; a < v; a++) {
+      int x = order[a];
+      int b = a - 1;
+      while (b >= 0 && weights[order[b]] < weights[x]) {
+        order[b + 1] = order[b];
+        b--;
+      }
+      order[b + 1] = x;
+    }
+    int keep = settings.topK() > 0 ? Math.min(settings.topK(), v) : v;
+    if (settings.topP() < 1) {
+      double total = 0;
+      for (int r = 0; r < keep; r++) {
+        total += weights[order[r]];
+      }
+      double cumulative = 0;
+      for (int r = 0; r < keep; r++) {
+        cumulative += weights[order[r]];
+        if (cumulative >= settings.topP() * total) {
+          keep = r + 1;
+          break;
+        }
+      }
+    }
+    for (int r = keep; r < v; r++) {
+      weights[order[r]] = 0;
+    }
+  }
+}
