@@ -9,23 +9,28 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * network is built once per core, not once per task.
  */
 public final class PolicyCache {
-  private static final ThreadLocal<Entry> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<java.util.Map<String, Entry>> CURRENT =
+      ThreadLocal.withInitial(java.util.HashMap::new);
 
   private record Entry(String configurationJson, MultiLayerNetwork net, PolicySnapshot loaded) {}
 
   private PolicyCache() {}
 
-  /** This thread's network holding the snapshot's parameters. */
-  public static MultiLayerNetwork network(PolicySnapshot snapshot) {
-    Entry e = CURRENT.get();
+  /**
+   * This thread's network for a role ("policy", "reference", ...) holding the snapshot's
+   * parameters. Roles keep the trained policy and the frozen reference from evicting each other.
+   */
+  public static MultiLayerNetwork network(String role, PolicySnapshot snapshot) {
+    java.util.Map<String, Entry> entries = CURRENT.get();
+    Entry e = entries.get(role);
     if (e == null || !e.configurationJson().equals(snapshot.configurationJson())) {
       MultiLayerNetwork net = snapshot.newNetwork();
-      CURRENT.set(new Entry(snapshot.configurationJson(), net, snapshot));
+      entries.put(role, new Entry(snapshot.configurationJson(), net, snapshot));
       return net;
     }
     if (e.loaded() != snapshot) {
       snapshot.loadInto(e.net());
-      CURRENT.set(new Entry(e.configurationJson(), e.net(), snapshot));
+      entries.put(role, new Entry(e.configurationJson(), e.net(), snapshot));
     }
     return e.net();
   }

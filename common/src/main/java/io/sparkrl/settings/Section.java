@@ -45,6 +45,10 @@ public final class Section {
   }
 
   public int intIn(String name, int lo, int hi) {
+    Number n = read(name, () -> config.getNumber(key(name)));
+    if (n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new SettingsException(key(name), n, "must be a whole number");
+    }
     int v = read(name, () -> config.getInt(key(name)));
     if (v < lo || v > hi) {
       throw new SettingsException(key(name), v, "must be in [" + lo + ", " + hi + "]");

@@ -1,0 +1,113 @@
+package io.sparkrl.step;
+
+import io.sparkrl.advantage.AdvantageEstimator;
+import io.sparkrl.advantage.AdvantageSettings;
+import io.sparkrl.advantage.RewardStatistics;
+import io.sparkrl.gradient.GradientSum;
+import io.sparkrl.gradient.LossSettings;
+import io.sparkrl.gradient.PolicyGradient;
+import io.sparkrl.gradient.SequenceBatch;
+import io.sparkrl.gradient.TrainingSequence;
+import io.sparkrl.policy.PolicyCache;
+import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.reward.WeightedRewards;
+import io.sparkrl.sampling.Completion;
+import io.sparkrl.sampling.LstmKernel;
+import io.sparkrl.sampling.Prompt;
+import io.sparkrl.sampling.Sampler;
+import io.sparkrl.tokenizer.Vocabulary;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * An executor's whole share of a step, with no Spark in sight: sample G completions for each of
+ * its prompts, score them, compute advantages, and return the REINFORCE gradient sums
+ * ({@link ShardResult}). The Spark job and the in-process reference step both run exactly this.
+ */
+public final class RolloutWorker {
+  private final TrainerSettings settings;
+
+  public RolloutWorker(TrainerSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * @param prompts this shard's prompts, in the step's order
+   * @param reference the frozen reference policy (used when the KL term is on), or null
+   */
+  public ShardResult run(PolicySnapshot policy, PolicySnapshot reference, StepContext context,
+      List<PromptRecord> prompts) {
+    int parameters = policy.parameters().length;
+    if (prompts.isEmpty()) {
+      return ShardResult.empty(parameters);
+    }
+    MultiLayerNetwork net = PolicyCache.network("policy", policy);
+    Vocabulary vocabulary = policy.vocabulary();
+    int g = settings.sampling().groupSize();
+
+    long t0 = System.nanoTime();
+    List<Prompt> encoded = new ArrayList<>(prompts.size());
+    for (PromptRecord p : prompts) {
+      encoded.add(new Prompt(p.id(), encodePrompt(vocabulary, p)));
+    }
+    List<Completion> completions = new Sampler(LstmKernel.of(net), settings.sampling())
+        .sample(encoded, context.seed(), context.step());
+
+    long t1 = System.nanoTime();
+    WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward());
+    double[] rewards = new double[completions.size()];
+    long finished = 0;
+    for (int i = 0; i < rewards.length; i++) {
+      Completion c = completions.get(i);
+      PromptRecord p = prompts.get(i / g);
+      String text = vocabulary.decode(c.tokens(), 0, c.textLength());
+      rewards[i] = rewardFunctions.score(p.prompt(), text, p.reference());
+      finished += c.finished() ? 1 : 0;
+    }
+
+    long t2 = System.nanoTime();
+    List<TrainingSequence> sequences = new ArrayList<>(completions.size());
+    for (int i = 0; i < rewards.length; i++) {
+      sequences.add(TrainingSequence.of(encoded.get(i / g).tokens(), completions.get(i).tokens()));
+    }
+    SequenceBatch batch = new SequenceBatch(sequences, net.params().dataType());
+    LossSettings loss = settings.loss();
+    double[][] referenceLogProbs = loss.usesReference()
+        ? batch.completionLogProbs(PolicyCache.network("reference", reference)) : null;
+    AdvantageSettings adv = settings.advantage();
+    AdvantageEstimator estimator = adv.estimator();
+
+    GradientSum main;
+    GradientSum ones = null;
+    GradientSum regularizer = null;
+    if (estimator.needsBatchStatistics()) {
+      boolean separateRegularizer = estimator == AdvantageEstimator.WHITEN && loss.hasRegularizer();
+      main = PolicyGradient.sum(net, batch, rewards, separateRegularizer ? null : loss, referenceLogProbs);
+      ones = PolicyGradient.sum(net, batch, filled(rewards.length, 1), null, null);
+      if (separateRegularizer) {
+        regularizer = PolicyGradient.sum(net, batch, filled(rewards.length, 0), loss, referenceLogProbs);
+      }
+    } else {
+      double[] advantages = estimator.advantages(rewards, g, context.emaBaseline(), adv.epsilon());
+      main = PolicyGradient.sum(net, batch, advantages, loss, referenceLogProbs);
+    }
+    long t3 = System.nanoTime();
+    return new ShardResult(main, ones, regularizer, RewardStatistics.of(rewards),
+        rewardFunctions.failures(), finished, t1 - t0, t2 - t1, t3 - t2);
+  }
+
+  private int[] encodePrompt(Vocabulary vocabulary, PromptRecord p) {
+    try {
+      return vocabulary.encodePrompt(p.prompt(), settings.tokenizer().unknown());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("prompt " + p.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static double[] filled(int n, double value) {
+    double[] a = new double[n];
+    java.util.Arrays.fill(a, value);
+    return a;
+  }
+}

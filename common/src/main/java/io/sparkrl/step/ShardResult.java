@@ -1,0 +1,47 @@
+package io.sparkrl.step;
+
+import io.sparkrl.advantage.RewardStatistics;
+import io.sparkrl.gradient.GradientSum;
+import java.io.Serializable;
+
+/**
+ * What one task returns for its share of a step: sums and counts only, never means.
+ *
+ * <p>The step's gradient sum is {@code scale * main + offset * ones + regularizer}, where (scale,
+ * offset) is the estimator's linear advantage from the GLOBAL reward statistics: for estimators
+ * whose advantage is known inside the task (none, ema, group-mean, rloo, grpo) {@code main}
+ * already holds it and the driver uses (1, 0); batch-mean and whiten need the whole batch's mean
+ * and std, so the task returns {@code main} = gradient with A_i = r_i and {@code ones} = gradient
+ * with A_i = 1, which combine exactly (DESIGN.md). {@code regularizer} (KL/entropy terms) is
+ * separate only when the scale is not 1 (whiten); otherwise it is inside {@code main}.
+ */
+public record ShardResult(GradientSum main, GradientSum ones, GradientSum regularizer,
+    RewardStatistics rewards, long rewardFailures, long finishedCompletions,
+    long sampleNanos, long rewardNanos, long gradientNanos) implements Serializable {
+
+  /** A task whose partition had no prompt in this step. */
+  public static ShardResult empty(int parameters) {
+    return new ShardResult(io.sparkrl.gradient.GradientSum.zero(parameters), null, null,
+        RewardStatistics.EMPTY, 0, 0, 0, 0, 0);
+  }
+
+  public boolean isEmpty() {
+    return main.sequences() == 0;
+  }
+
+  /** This shard and a later one, in that order (the merge order is fixed by the caller). */
+  public ShardResult plus(ShardResult later) {
+    return new ShardResult(main.plus(later.main), add(ones, later.ones),
+        add(regularizer, later.regularizer), rewards.plus(later.rewards),
+        rewardFailures + later.rewardFailures, finishedCompletions + later.finishedCompletions,
+        sampleNanos + later.sampleNanos, rewardNanos + later.rewardNanos,
+        gradientNanos + later.gradientNanos);
+  }
+
+  private static GradientSum add(GradientSum a, GradientSum b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : a.plus(b);
+  }
+}

@@ -1,0 +1,28 @@
+package io.sparkrl.step;
+
+import com.typesafe.config.Config;
+import io.sparkrl.advantage.AdvantageSettings;
+import io.sparkrl.gradient.LossSettings;
+import io.sparkrl.optim.OptimizerSettings;
+import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.reward.RewardSettings;
+import io.sparkrl.sampling.SamplingSettings;
+import io.sparkrl.tokenizer.TokenizerSettings;
+import java.io.Serializable;
+
+/**
+ * Every setting of the REINFORCE core, read once and validated together, so that a bad value stops
+ * the run before any work starts. Executors receive this object, never a {@code Config}.
+ */
+public record TrainerSettings(TokenizerSettings tokenizer, PolicySettings policy,
+    SamplingSettings sampling, RewardSettings reward, AdvantageSettings advantage,
+    LossSettings loss, OptimizerSettings optimizer) implements Serializable {
+
+  public static TrainerSettings from(Config config) {
+    TrainerSettings s = new TrainerSettings(TokenizerSettings.from(config), PolicySettings.from(config),
+        SamplingSettings.from(config), RewardSettings.from(config), AdvantageSettings.from(config),
+        LossSettings.from(config), OptimizerSettings.from(config));
+    s.advantage().checkGroupSize(s.sampling().groupSize(), "sparkrl.sampling.group-size");
+    return s;
+  }
+}

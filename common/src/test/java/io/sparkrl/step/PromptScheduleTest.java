@@ -1,0 +1,78 @@
+package io.sparkrl.step;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PromptScheduleTest {
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 7, 64, 65, 1000, 4097})
+  void eachEpochIsAPermutationOfTheCorpus(long n) {
+    PromptSchedule s = new PromptSchedule(n, 1, 5);
+    for (long epoch = 0; epoch < 3; epoch++) {
+      Set<Long> positions = new HashSet<>();
+      for (long id = 0; id < n; id++) {
+        long pos = s.positionOf(id, epoch);
+        assertTrue(pos >= 0 && pos < n);
+        assertTrue(positions.add(pos), "position " + pos + " taken twice");
+        assertEquals(id, s.idAt(pos, epoch));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4, 7})
+  void stepsOfAnEpochAreDisjointAndFull(int b) {
+    long n = 50;
+    PromptSchedule s = new PromptSchedule(n, b, 11);
+    Set<Long> seen = new HashSet<>();
+    for (long step = 0; step < s.stepsPerEpoch(); step++) {
+      List<Long> ids = idsOf(s, n, step);
+      assertEquals(b, ids.size(), "step " + step);
+      for (long id : ids) {
+        assertTrue(seen.add(id), "row " + id + " twice in one epoch");
+      }
+    }
+    assertEquals(s.stepsPerEpoch() * b, seen.size());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {4})
+  void dependsOnSeedAndEpochOnly(int b) {
+    long n = 200;
+    PromptSchedule a = new PromptSchedule(n, b, 1);
+    assertEquals(idsOf(a, n, 3), idsOf(new PromptSchedule(n, b, 1), n, 3));
+    assertNotEquals(idsOf(a, n, 3), idsOf(new PromptSchedule(n, b, 2), n, 3));
+    long next = 3 + a.stepsPerEpoch(); // same slot, next epoch: another order
+    assertNotEquals(idsOf(a, n, 3), idsOf(a, n, next));
+    List<Long> ids = idsOf(a, n, 3);
+    for (long id : ids) {
+      assertTrue(a.rank(id, 3) >= 0 && a.rank(id, 3) < b);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 11})
+  void rejectsABatchLargerThanTheCorpus(int b) {
+    assertThrows(IllegalArgumentException.class, () -> new PromptSchedule(10, b, 0));
+  }
+
+  private static List<Long> idsOf(PromptSchedule s, long n, long step) {
+    List<Long> ids = new ArrayList<>();
+    for (long id = 0; id < n; id++) {
+      if (s.inStep(id, step)) {
+        ids.add(id);
+      }
+    }
+    ids.sort((x, y) -> Integer.compare(s.rank(x, step), s.rank(y, step)));
+    return ids;
+  }
+}
