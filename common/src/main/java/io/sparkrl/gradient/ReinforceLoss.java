@@ -2,6 +2,7 @@ package io.sparkrl.gradient;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -71,14 +72,14 @@ public final class ReinforceLoss implements ILossFunction {
   @Override
   public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn,
       INDArray mask) {
-    return compute(labels, preOutput, mask, null);
+    return compute(labels, preOutput, mask, null, true);
   }
 
   @Override
   public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
       IActivation activationFn, INDArray mask, boolean average) {
     double[] scores = new double[(int) preOutput.size(0)];
-    INDArray grad = compute(labels, preOutput, mask, scores);
+    INDArray grad = compute(labels, preOutput, mask, scores, true);
     double sum = 0;
     for (double v : scores) {
       sum += v;
@@ -93,13 +94,13 @@ public final class ReinforceLoss implements ILossFunction {
 
   private static double[] rowScores(INDArray labels, INDArray preOutput, INDArray mask) {
     double[] scores = new double[(int) preOutput.size(0)];
-    compute(labels, preOutput, mask, scores);
+    compute(labels, preOutput, mask, scores, false);
     return scores;
   }
 
-  /** Fills {@code scores} (if given) and returns dL/dz, shape (rows, V). */
+  /** Fills {@code scores} (if given) and returns dL/dz, shape (rows, V) (null unless wanted). */
   private static INDArray compute(INDArray labels, INDArray preOutput, INDArray mask,
-      double[] scores) {
+      double[] scores, boolean wantGradient) {
     if (mask != null) {
       throw new IllegalArgumentException("ReinforceLoss carries its weights in the labels; a mask"
           + " array is not supported (shape " + java.util.Arrays.toString(mask.shape()) + ")");
@@ -108,28 +109,32 @@ public final class ReinforceLoss implements ILossFunction {
       throw new IllegalArgumentException("ReinforceLoss expects " + CHANNELS
           + " label channels, got " + labels.size(1));
     }
-    double[][] z = preOutput.toDoubleMatrix();
-    double[][] lab = labels.toDoubleMatrix();
-    int rows = z.length;
-    int v = z[0].length;
-    double[][] grad = new double[rows][v];
+    int rows = (int) preOutput.size(0);
+    int v = (int) preOutput.size(1);
+    // Flat row-major copies: element-wise INDArray access (toDoubleMatrix on a permuted view,
+    // createFromArray of a double[][]) cost more than the loss itself.
+    double[] z = flat(preOutput);
+    double[] lab = flat(labels);
+    double[] grad = new double[rows * v];
+    double[] zr = new double[v];
     double[] logp = new double[v];
     for (int r = 0; r < rows; r++) {
-      double[] l = lab[r];
-      double a = l[ADVANTAGE];
-      double beta = l[KL_WEIGHT];
-      double alpha = l[ENTROPY_WEIGHT];
+      int lo = r * CHANNELS;
+      double a = lab[lo + ADVANTAGE];
+      double beta = lab[lo + KL_WEIGHT];
+      double alpha = lab[lo + ENTROPY_WEIGHT];
       if (a == 0 && beta == 0 && alpha == 0) {
         continue; // prompt or padding position
       }
-      int target = (int) l[TARGET];
-      logSoftmax(z[r], logp);
+      int target = (int) lab[lo + TARGET];
+      System.arraycopy(z, r * v, zr, 0, v);
+      logSoftmax(zr, logp);
       double lp = logp[target];
       double score = -a * lp;
       double coefficient = -a; // of (e_a - p)
       if (beta != 0) {
-        double logRatio = l[REFERENCE_LOG_PROB] - lp; // log rho
-        if (l[KL_ESTIMATOR] == 0) {
+        double logRatio = lab[lo + REFERENCE_LOG_PROB] - lp; // log rho
+        if (lab[lo + KL_ESTIMATOR] == 0) {
           score += beta * (-logRatio);
           coefficient += beta;
         } else {
@@ -145,17 +150,47 @@ public final class ReinforceLoss implements ILossFunction {
         }
         score -= alpha * entropy;
       }
-      double[] g = grad[r];
+      int go = r * v;
       for (int j = 0; j < v; j++) {
         double p = Math.exp(logp[j]);
-        g[j] = -coefficient * p + (alpha != 0 ? alpha * p * (logp[j] + entropy) : 0);
+        grad[go + j] = -coefficient * p + (alpha != 0 ? alpha * p * (logp[j] + entropy) : 0);
       }
-      g[target] += coefficient;
+      grad[go + target] += coefficient;
       if (scores != null) {
         scores[r] = score;
       }
     }
-    return Nd4j.createFromArray(grad).castTo(preOutput.dataType());
+    if (!wantGradient) {
+      return null;
+    }
+    long[] shape = {rows, v};
+    if (preOutput.dataType() == DataType.DOUBLE) {
+      return Nd4j.create(grad, shape, 'c');
+    }
+    float[] g = new float[grad.length];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = (float) grad[i];
+    }
+    return Nd4j.create(g, shape, 'c').castTo(preOutput.dataType());
+  }
+
+  /** The elements of a 2-d array in row-major order, as doubles. */
+  private static double[] flat(INDArray a) {
+    int n = (int) a.length();
+    INDArray c = a.dup('c');
+    if (c.dataType() == DataType.DOUBLE) {
+      double[] d = c.data().asDouble();
+      return d.length == n ? d : java.util.Arrays.copyOf(d, n);
+    }
+    if (c.dataType() != DataType.FLOAT) {
+      c = c.castTo(DataType.FLOAT);
+    }
+    float[] f = c.data().asFloat();
+    double[] d = new double[n];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
   }
 
   static void logSoftmax(double[] z, double[] out) {

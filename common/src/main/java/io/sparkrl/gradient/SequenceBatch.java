@@ -75,21 +75,27 @@ public final class SequenceBatch {
     }
     double estimator = regularizer != null
         && regularizer.klEstimator() == LossSettings.KlEstimator.K3 ? 1 : 0;
-    double[][][] lab = new double[sequences.size()][ReinforceLoss.CHANNELS][length];
-    for (int i = 0; i < lab.length; i++) {
+    int b = sequences.size();
+    int c = ReinforceLoss.CHANNELS;
+    // flat (B, C, T) in row-major order: element (i, ch, t) at (i * C + ch) * T + t
+    double[] lab = new double[b * c * length];
+    for (int i = 0; i < b; i++) {
       TrainingSequence s = sequences.get(i);
       int[] tokens = s.tokens();
+      int base = i * c * length;
       for (int t = s.promptLength() - 1; t < tokens.length - 1; t++) {
         int k = t + 1 - s.promptLength(); // index of the predicted completion token
-        lab[i][ReinforceLoss.TARGET][t] = tokens[t + 1];
-        lab[i][ReinforceLoss.ADVANTAGE][t] = advantages[i];
-        lab[i][ReinforceLoss.KL_WEIGHT][t] = beta;
-        lab[i][ReinforceLoss.REFERENCE_LOG_PROB][t] = beta != 0 ? referenceLogProbs[i][k] : 0;
-        lab[i][ReinforceLoss.ENTROPY_WEIGHT][t] = alpha;
-        lab[i][ReinforceLoss.KL_ESTIMATOR][t] = estimator;
+        lab[base + ReinforceLoss.TARGET * length + t] = tokens[t + 1];
+        lab[base + ReinforceLoss.ADVANTAGE * length + t] = advantages[i];
+        lab[base + ReinforceLoss.KL_WEIGHT * length + t] = beta;
+        lab[base + ReinforceLoss.REFERENCE_LOG_PROB * length + t] =
+            beta != 0 ? referenceLogProbs[i][k] : 0;
+        lab[base + ReinforceLoss.ENTROPY_WEIGHT * length + t] = alpha;
+        lab[base + ReinforceLoss.KL_ESTIMATOR * length + t] = estimator;
       }
     }
-    return Nd4j.createFromArray(lab).castTo(features.dataType());
+    INDArray labels = Nd4j.create(lab, new long[] {b, c, length}, 'c');
+    return labels.dataType() == features.dataType() ? labels : labels.castTo(features.dataType());
   }
 
   /** log pi(a) of every completion token under the network: a full forward pass, [i][k]. */

@@ -1,0 +1,172 @@
+package io.sparkrl.job;
+
+import io.sparkrl.job.config.JobConfig;
+import io.sparkrl.job.config.JobSettings;
+import io.sparkrl.job.corpus.ArithmeticTask;
+import io.sparkrl.job.corpus.CorpusException;
+import io.sparkrl.job.corpus.CorpusReader;
+import io.sparkrl.job.driver.ReinforceJob;
+import io.sparkrl.job.driver.SftJob;
+import io.sparkrl.job.output.RunDirectory;
+import io.sparkrl.settings.SettingsException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Spark application. {@code Main <command> [--config FILE] [key=value ...] [-Dkey=value ...]}
+ *
+ * <p>Commands: {@code generate} (write the bundled arithmetic corpus), {@code sft} (supervised
+ * warm start), {@code reinforce} (REINFORCE training), {@code evaluate} (greedy held-out accuracy
+ * of {@code run.init-policy}).
+ *
+ * <p>Exit codes: 0 done; 2 bad command line or configuration (nothing was started); 3 bad input
+ * data (a corpus or policy file that is missing or malformed); 1 any other failure.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int BAD_CONFIGURATION = 2;
+  public static final int BAD_INPUT = 3;
+  private static final List<String> COMMANDS = List.of("generate", "sft", "reinforce", "evaluate");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String[] args) {
+    if (args.length == 0 || !COMMANDS.contains(args[0])) {
+      System.err.println("usage: Main <" + String.join("|", COMMANDS)
+          + "> [--config FILE] [key=value ...] [-Dkey=value ...]"
+          + (args.length == 0 ? "" : "\nunknown command: " + args[0]));
+      return BAD_CONFIGURATION;
+    }
+    String command = args[0];
+    String file = null;
+    List<String> overrides = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--config")) {
+        if (i + 1 == args.length) {
+          System.err.println("configuration error: --config needs a file");
+          return BAD_CONFIGURATION;
+        }
+        file = args[++i];
+      } else {
+        overrides.add(args[i].startsWith("-D") ? args[i].substring(2) : args[i]);
+      }
+    }
+    JobConfig config;
+    try {
+      config = JobConfig.load(file, overrides);
+    } catch (SettingsException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      return BAD_CONFIGURATION;
+    }
+    try {
+      return execute(command, config);
+    } catch (SettingsException e) {
+      System.err.println("configuration error: " + e.getMessage());
+      return BAD_CONFIGURATION;
+    } catch (Exception e) {
+      Throwable input = inputError(e);
+      if (input != null) {
+        System.err.println("input error: " + input.getMessage());
+        return BAD_INPUT;
+      }
+      LOG.error("{} failed", command, e);
+      System.err.println(command + " failed: " + e);
+      return FAILED;
+    }
+  }
+
+  private static int execute(String command, JobConfig config) throws IOException {
+    JobSettings job = config.job();
+    Configuration hadoop = new Configuration();
+    if (command.equals("generate")) {
+      List<String> written = ArithmeticTask.write(
+          ArithmeticTask.generate(job.arithmetic(), job.corpus()), job.arithmetic().dir(), hadoop);
+      System.out.println("wrote " + String.join(" and ", written));
+      return OK;
+    }
+    // Everything that can be checked without Spark is checked before it starts.
+    if (!command.equals("evaluate")) {
+      CorpusReader.checkExists(job.corpus().train(), hadoop);
+    }
+    if (job.corpus().hasEval() || command.equals("evaluate")) {
+      CorpusReader.checkExists(job.corpus().eval(), hadoop);
+    }
+    if (!job.run().initPolicy().isEmpty()) {
+      RunDirectory.readPolicy(job.run().initPolicy(), hadoop);
+    } else if (command.equals("evaluate")) {
+      throw new SettingsException("sparkrl.run.init-policy", "", "evaluate needs a policy file");
+    }
+    RunDirectory dir = new RunDirectory(job.run().dir(), hadoop);
+    if (command.equals("reinforce") && !job.run().resume() && dir.hasCheckpoints()) {
+      throw new SettingsException("sparkrl.run.resume", false, "the run directory " + dir.uri()
+          + " already has checkpoints; use a new sparkrl.run.dir or set resume = true");
+    }
+    LOG.info("configuration ({}):\n{}", config.source(), config.render());
+
+    SparkConf conf = new SparkConf().setAppName("sparkrl " + command);
+    if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]"); // only when nothing (spark-submit, -Dspark.master) set one
+    }
+    try (JavaSparkContext sc = new JavaSparkContext(conf); RunDirectory out = dir) {
+      sc.setLogLevel("WARN");
+      out.clearSuccess();
+      out.writeConfig(config.render());
+      switch (command) {
+        case "sft" -> SftJob.run(sc, config, out);
+        case "reinforce" -> {
+          ReinforceJob training = ReinforceJob.start(sc, config, out);
+          Double accuracy = training.run(out);
+          training.close();
+          LOG.info("done: {} steps; held-out greedy accuracy {}", training.policy().step(),
+              accuracy == null ? "n/a" : String.format("%.3f", accuracy));
+        }
+        case "evaluate" -> {
+          var policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
+          double accuracy = new io.sparkrl.job.driver.Evaluator(sc,
+              io.sparkrl.job.corpus.CorpusReader.read(sc, job.corpus().eval(),
+                  new io.sparkrl.job.corpus.JsonLines(job.corpus().promptField(),
+                      job.corpus().answerField(), job.corpus().completionField(), false),
+                  job.run().partitions()),
+              job.eval().maxNewTokens(), config.trainer().reward().answerPrefix(),
+              config.trainer().tokenizer().unknown(), job.run().nativeThreadsPerTask())
+              .accuracy(policy);
+          System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
+        }
+        default -> throw new IllegalStateException(command);
+      }
+      out.markSuccess();
+      System.out.println("results in " + out.uri());
+    }
+    return OK;
+  }
+
+  /** The corpus/policy problem behind a failure (possibly wrapped by Spark), or null. */
+  private static Throwable inputError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CorpusException || t instanceof FileNotFoundException
+          || t instanceof io.sparkrl.tokenizer.UnknownCharacterException
+          || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("cannot read policy")
+          || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("policy file")) {
+        return t;
+      }
+      if (t.getCause() == null && t instanceof org.apache.spark.SparkException
+          && String.valueOf(t.getMessage()).contains("CorpusException")) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

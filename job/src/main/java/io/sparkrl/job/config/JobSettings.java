@@ -1,0 +1,51 @@
+package io.sparkrl.job.config;
+
+import com.typesafe.config.Config;
+import io.sparkrl.settings.Section;
+import java.io.Serializable;
+
+/** The job's own settings ({@code sparkrl.run/corpus/eval/sft/arithmetic}), read once and validated. */
+public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic arithmetic)
+    implements Serializable {
+
+  public record Run(String dir, long seed, int steps, int promptsPerStep, int partitions,
+      String initPolicy, boolean resume, int checkpointEvery, int nativeThreadsPerTask)
+      implements Serializable {}
+
+  public record Corpus(String train, String eval, String promptField, String answerField,
+      String completionField) implements Serializable {
+    public boolean hasEval() {
+      return !eval.isBlank();
+    }
+  }
+
+  public record Eval(int every, int maxNewTokens) implements Serializable {}
+
+  public record Sft(int epochs, int batchSizePerWorker, int averagingFrequency, double learningRate,
+      int maxExamples) implements Serializable {}
+
+  public record Arithmetic(String dir, int maxOperand, double evalFraction, long seed)
+      implements Serializable {}
+
+  public static JobSettings from(Config config) {
+    Section run = new Section(config, "sparkrl.run");
+    Section corpus = new Section(config, "sparkrl.corpus");
+    Section eval = new Section(config, "sparkrl.eval");
+    Section sft = new Section(config, "sparkrl.sft");
+    Section arithmetic = new Section(config, "sparkrl.arithmetic");
+    return new JobSettings(
+        new Run(run.nonEmptyString("dir"), run.anyLong("seed"), run.nonNegativeInt("steps"),
+            run.intIn("prompts-per-step", 1, 100_000), run.nonNegativeInt("partitions"),
+            run.string("init-policy").trim(), run.bool("resume"),
+            run.nonNegativeInt("checkpoint-every"), run.intIn("native-threads-per-task", 1, 256)),
+        new Corpus(corpus.nonEmptyString("train"), corpus.string("eval").trim(),
+            corpus.nonEmptyString("prompt-field"), corpus.nonEmptyString("answer-field"),
+            corpus.nonEmptyString("completion-field")),
+        new Eval(eval.nonNegativeInt("every"), eval.intIn("max-new-tokens", 1, 4096)),
+        new Sft(sft.intIn("epochs", 1, 100_000), sft.intIn("batch-size-per-worker", 1, 100_000),
+            sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),
+            sft.nonNegativeInt("max-examples")),
+        new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
+            arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed")));
+  }
+}

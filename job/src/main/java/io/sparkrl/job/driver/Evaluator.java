@@ -1,0 +1,48 @@
+package io.sparkrl.job.driver;
+
+import io.sparkrl.job.executor.EvalTask;
+import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.step.PromptRecord;
+import io.sparkrl.tokenizer.UnknownCharacterMode;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/** Greedy held-out accuracy of a policy, computed where the held-out prompts live. */
+public final class Evaluator {
+  private final JavaSparkContext sc;
+  private final JavaRDD<PromptRecord> heldOut;
+  private final int maxNewTokens;
+  private final String answerPrefix;
+  private final UnknownCharacterMode unknown;
+  private final int nativeThreads;
+
+  public Evaluator(JavaSparkContext sc, JavaRDD<PromptRecord> heldOut, int maxNewTokens,
+      String answerPrefix, UnknownCharacterMode unknown, int nativeThreads) {
+    this.sc = sc;
+    this.heldOut = heldOut;
+    this.maxNewTokens = maxNewTokens;
+    this.answerPrefix = answerPrefix;
+    this.unknown = unknown;
+    this.nativeThreads = nativeThreads;
+  }
+
+  /** Fraction of held-out prompts whose greedy completion has the reference answer. */
+  public double accuracy(PolicySnapshot policy) {
+    Broadcast<PolicySnapshot> b = sc.broadcast(policy);
+    try {
+      List<long[]> counts = heldOut.mapPartitions(
+          new EvalTask(b, maxNewTokens, answerPrefix, unknown, nativeThreads)).collect();
+      long correct = 0;
+      long total = 0;
+      for (long[] c : counts) {
+        correct += c[0];
+        total += c[1];
+      }
+      return total == 0 ? Double.NaN : (double) correct / total;
+    } finally {
+      b.destroy();
+    }
+  }
+}

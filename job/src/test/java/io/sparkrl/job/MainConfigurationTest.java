@@ -1,0 +1,103 @@
+package io.sparkrl.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkrl.job.config.JobConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad configurations stop the job with exit code 2, before Spark starts, naming the key. */
+class MainConfigurationTest {
+  record Outcome(int code, String stderr) {}
+
+  static Outcome run(String... args) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      return new Outcome(Main.run(args), captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(original);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "sampling.temprature=0.7 | sparkrl.sampling.temprature",
+      "run.stpes=10 | sparkrl.run.stpes",
+      "policy.layers=two | sparkrl.policy.layers",
+      "run.steps=-5 | sparkrl.run.steps",
+      "sampling.top-p=1.5 | sparkrl.sampling.top-p",
+      "advantage.estimator=ppo | sparkrl.advantage.estimator",
+      "optimizer.learning-rate=0 | sparkrl.optimizer.learning-rate",
+      "-Dsparkrl.sampling.group-size=0 | sparkrl.sampling.group-size",
+      "reward.format.pattern=\"([\" | sparkrl.reward.format.pattern"})
+  void badSettingExitsTwoNamingTheKey(String override, String key) {
+    Outcome o = run("reinforce", override);
+    assertEquals(Main.BAD_CONFIGURATION, o.code(), o.stderr());
+    assertTrue(o.stderr().contains(key), o.stderr());
+    assertTrue(o.stderr().startsWith("configuration error:"), o.stderr());
+  }
+
+  @Test
+  void unknownCommandAndMissingConfigFileExitTwo(@TempDir Path tmp) {
+    assertEquals(Main.BAD_CONFIGURATION, run("train").code());
+    Outcome o = run("reinforce", "--config", tmp.resolve("nope.conf").toString());
+    assertEquals(Main.BAD_CONFIGURATION, o.code());
+    assertTrue(o.stderr().contains("nope.conf"), o.stderr());
+  }
+
+  @Test
+  void badValueInAConfigFileNamesKeyAndFile(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("bad.conf");
+    Files.writeString(file, "sparkrl {\n  sampling {\n    group-sise = 4\n  }\n}\n");
+    Outcome o = run("reinforce", "--config", file.toString());
+    assertEquals(Main.BAD_CONFIGURATION, o.code());
+    assertTrue(o.stderr().contains("sparkrl.sampling.group-sise"), o.stderr());
+    assertTrue(o.stderr().contains("bad.conf: 3"), o.stderr());
+    assertTrue(o.stderr().contains("did you mean sparkrl.sampling.group-size"), o.stderr());
+  }
+
+  @Test
+  void missingCorpusPathExitsThreeNamingThePath(@TempDir Path tmp) {
+    String missing = tmp.resolve("no-such-corpus.jsonl").toString();
+    Outcome o = run("reinforce", "corpus.train=\"" + missing + "\"", "corpus.eval=\"\"",
+        "run.dir=\"" + tmp.resolve("run") + "\"");
+    assertEquals(Main.BAD_INPUT, o.code(), o.stderr());
+    assertTrue(o.stderr().contains(missing), o.stderr());
+    assertFalse(Files.exists(tmp.resolve("run").resolve("_SUCCESS")));
+  }
+
+  @Test
+  void shippedConfigurationsAreValid() {
+    JobConfig local = JobConfig.load(null, List.of());
+    assertEquals(96, local.trainer().policy().hiddenSize());
+    JobConfig cluster = JobConfig.load("../conf/cluster.conf", List.of());
+    assertEquals(256, cluster.job().run().promptsPerStep());
+    assertTrue(cluster.job().corpus().train().startsWith("hdfs://"));
+  }
+
+  @Test
+  void precedenceIsPropertiesThenArgumentsThenFileThenReference() {
+    System.setProperty("sparkrl.run.seed", "77");
+    try {
+      JobConfig c = JobConfig.load(null, List.of("run.seed=5", "run.steps=9"));
+      assertEquals(77, c.job().run().seed());
+      assertEquals(9, c.job().run().steps());
+      assertEquals(16, c.job().run().promptsPerStep()); // conf/local.conf
+      assertEquals(0.9, c.trainer().optimizer().beta1()); // reference.conf
+    } finally {
+      System.clearProperty("sparkrl.run.seed");
+    }
+  }
+}
