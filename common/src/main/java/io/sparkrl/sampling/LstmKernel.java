@@ -19,16 +19,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * blocks [block input z | forget f | output o | input i]; output W (H, V), b (V). All row-major.
  */
 public final class LstmKernel {
-  /** Rows processed together, so a weight row is loaded once per block. */
-  private static final int BLOCK = 4;
+  /** Rows sharing one pass over a weight block. */
+  private static final int ROWS = 2;
+  /** Weight rows (k) folded into one update of an output element. */
+  private static final int KS = 4;
 
   final int vocabularySize;
   final int embeddingSize;
   final int hiddenSize;
   final int layers;
   private final float[] embedding;
-  private final float[][] inputWeights;
-  private final float[][] recurrentWeights;
+  /**
+   * Per layer, the input and recurrent weights stacked: rows [0, in) are W, rows [in, in + H) RW,
+   * so one pass over {@code [x | h_prev]} computes all gate pre-activations.
+   */
+  private final float[][] weights;
+  private final int[] inputSizes;
   private final float[][] biases;
   private final float[] outputWeights;
   private final float[] outputBias;
@@ -39,14 +45,19 @@ public final class LstmKernel {
     vocabularySize = emb.length;
     embeddingSize = emb[0].length;
     embedding = flatten(emb);
-    inputWeights = new float[layers][];
-    recurrentWeights = new float[layers][];
+    weights = new float[layers][];
+    inputSizes = new int[layers];
     biases = new float[layers][];
     for (int l = 0; l < layers; l++) {
       var layer = net.getLayer(1 + l);
-      inputWeights[l] = flatten(matrix(layer.getParam("W")));
-      recurrentWeights[l] = flatten(matrix(layer.getParam("RW")));
+      float[] w = flatten(matrix(layer.getParam("W")));
+      float[] rw = flatten(matrix(layer.getParam("RW")));
+      float[] stacked = new float[w.length + rw.length];
+      System.arraycopy(w, 0, stacked, 0, w.length);
+      System.arraycopy(rw, 0, stacked, w.length, rw.length);
+      weights[l] = stacked;
       biases[l] = layer.getParam("b").castTo(DataType.FLOAT).toFloatVector();
+      inputSizes[l] = w.length / biases[l].length;
     }
     hiddenSize = biases[0].length / 4;
     var out = net.getLayer(layers + 1);
@@ -83,8 +94,9 @@ public final class LstmKernel {
 
   /** Scratch space for {@link #step}: one block of rows. */
   final class Scratch {
-    final float[][] x = new float[BLOCK][Math.max(embeddingSize, hiddenSize)];
-    final float[][] gates = new float[BLOCK][4 * hiddenSize];
+    /** Per row: [layer input | previous h]. */
+    final float[][] xh = new float[ROWS][Math.max(embeddingSize, hiddenSize) + hiddenSize];
+    final float[][] gates = new float[ROWS][Math.max(4 * hiddenSize, vocabularySize)];
   }
 
   Scratch newScratch() {
@@ -94,32 +106,38 @@ public final class LstmKernel {
   /**
    * Feeds {@code tokens[i]} to row {@code rows[i]} for i < n, advancing its state, and writes the
    * next-token logits of that row to {@code logits[i*V, (i+1)*V)}.
+   *
+   * <p>Every output element is computed by the same sequence of float operations whether its row
+   * is in a block of {@link #ROWS} or alone (see {@link #accumulate}), so a row's results do not
+   * depend on its batch-mates.
    */
   void step(int n, int[] rows, int[] tokens, State state, Scratch scratch, float[] logits) {
-    for (int start = 0; start < n; start += BLOCK) {
-      int nb = Math.min(BLOCK, n - start);
-      float[][] x = scratch.x;
+    int hs = hiddenSize;
+    float[][] xh = scratch.xh;
+    float[][] g = scratch.gates;
+    for (int start = 0; start < n; start += ROWS) {
+      int nb = Math.min(ROWS, n - start);
       for (int b = 0; b < nb; b++) {
-        System.arraycopy(embedding, tokens[start + b] * embeddingSize, x[b], 0, embeddingSize);
+        System.arraycopy(embedding, tokens[start + b] * embeddingSize, xh[b], 0, embeddingSize);
       }
-      int inSize = embeddingSize;
       for (int l = 0; l < layers; l++) {
-        float[][] g = scratch.gates;
+        int in = inputSizes[l];
+        float[] h = state.h[l];
         for (int b = 0; b < nb; b++) {
-          System.arraycopy(biases[l], 0, g[b], 0, 4 * hiddenSize);
+          System.arraycopy(h, rows[start + b] * hs, xh[b], in, hs);
+          System.arraycopy(biases[l], 0, g[b], 0, 4 * hs);
         }
-        accumulate(x, nb, inputWeights[l], inSize, g);
-        accumulateRows(state.h[l], rows, start, nb, recurrentWeights[l], g);
+        accumulate(xh, nb, weights[l], in + hs, 4 * hs, g, 0);
         for (int b = 0; b < nb; b++) {
-          cell(g[b], state.h[l], state.c[l], rows[start + b] * hiddenSize, x[b]);
+          cell(g[b], h, state.c[l], rows[start + b] * hs, xh[b]);
         }
-        inSize = hiddenSize;
       }
       for (int b = 0; b < nb; b++) {
-        System.arraycopy(outputBias, 0, logits, (start + b) * vocabularySize, vocabularySize);
+        System.arraycopy(outputBias, 0, g[b], 0, vocabularySize);
       }
+      accumulate(xh, nb, outputWeights, hs, vocabularySize, g, 0);
       for (int b = 0; b < nb; b++) {
-        axpyRow(x[b], hiddenSize, outputWeights, vocabularySize, logits, (start + b) * vocabularySize);
+        System.arraycopy(g[b], 0, logits, (start + b) * vocabularySize, vocabularySize);
       }
     }
   }
@@ -128,13 +146,13 @@ public final class LstmKernel {
   private void cell(float[] g, float[] h, float[] c, int offset, float[] hOut) {
     int hs = hiddenSize;
     for (int j = 0; j < hs; j++) {
-      float z = (float) Math.tanh(g[j]);
+      float z = tanh(g[j]);
       float f = sigmoid(g[hs + j]);
       float o = sigmoid(g[2 * hs + j]);
       float i = sigmoid(g[3 * hs + j]);
       float cell = f * c[offset + j] + i * z;
       c[offset + j] = cell;
-      float hv = o * (float) Math.tanh(cell);
+      float hv = o * tanh(cell);
       h[offset + j] = hv;
       hOut[j] = hv;
     }
@@ -144,70 +162,75 @@ public final class LstmKernel {
     return (float) (1.0 / (1.0 + Math.exp(-v)));
   }
 
-  /** out[b] += x[b][0..k) . w (k, N), for b < nb; N = out[b].length. */
-  private static void accumulate(float[][] x, int nb, float[] w, int k, float[][] out) {
-    int n = out[0].length;
-    if (nb == BLOCK) {
-      float[] o0 = out[0], o1 = out[1], o2 = out[2], o3 = out[3];
-      for (int kk = 0; kk < k; kk++) {
-        float a0 = x[0][kk], a1 = x[1][kk], a2 = x[2][kk], a3 = x[3][kk];
-        int off = kk * n;
-        for (int j = 0; j < n; j++) {
-          float wv = w[off + j];
-          o0[j] += a0 * wv;
-          o1[j] += a1 * wv;
-          o2[j] += a2 * wv;
-          o3[j] += a3 * wv;
-        }
-      }
-    } else {
-      for (int b = 0; b < nb; b++) {
-        axpyRow(x[b], k, w, n, out[b], 0);
-      }
-    }
+  /**
+   * tanh through the intrinsic {@link Math#exp} (Math.tanh is a native call on Java 17), in double:
+   * absolute error ~1e-16, far below float resolution.
+   */
+  private static float tanh(float v) {
+    return (float) (1.0 - 2.0 / (Math.exp(2.0 * v) + 1.0));
   }
 
-  /** Like {@link #accumulate} with x taken from the state rows (previous h). */
-  private void accumulateRows(float[] h, int[] rows, int start, int nb, float[] w, float[][] out) {
-    int hs = hiddenSize;
-    int n = out[0].length;
-    if (nb == BLOCK) {
-      int r0 = rows[start] * hs, r1 = rows[start + 1] * hs, r2 = rows[start + 2] * hs,
-          r3 = rows[start + 3] * hs;
-      float[] o0 = out[0], o1 = out[1], o2 = out[2], o3 = out[3];
-      for (int kk = 0; kk < hs; kk++) {
-        float a0 = h[r0 + kk], a1 = h[r1 + kk], a2 = h[r2 + kk], a3 = h[r3 + kk];
-        int off = kk * n;
+  /**
+   * out[b][outOff + j] += x[b][0..k) . w(k, n)[., j] for b < nb, j < n.
+   *
+   * <p>k is consumed {@link #KS} weight rows at a time, each output element updated as
+   * {@code o += (a0 w0 + a1 w1) + (a2 w2 + a3 w3)}, then one row at a time for the remainder; the
+   * two-row and one-row paths evaluate exactly that expression per element, so a row gets the same
+   * bits in either. (Java evaluates float expressions strictly, and C2's vectorisation does not
+   * reassociate or fuse them.)
+   */
+  private static void accumulate(float[][] x, int nb, float[] w, int k, int n, float[][] out,
+      int outOff) {
+    int k4 = k - k % KS;
+    int b = 0;
+    for (; b + 1 < nb; b += 2) {
+      float[] xa = x[b];
+      float[] xb = x[b + 1];
+      float[] oa = out[b];
+      float[] ob = out[b + 1];
+      for (int kk = 0; kk < k4; kk += KS) {
+        float a0 = xa[kk], a1 = xa[kk + 1], a2 = xa[kk + 2], a3 = xa[kk + 3];
+        float c0 = xb[kk], c1 = xb[kk + 1], c2 = xb[kk + 2], c3 = xb[kk + 3];
+        int f0 = kk * n;
+        int f1 = f0 + n;
+        int f2 = f1 + n;
+        int f3 = f2 + n;
         for (int j = 0; j < n; j++) {
-          float wv = w[off + j];
-          o0[j] += a0 * wv;
-          o1[j] += a1 * wv;
-          o2[j] += a2 * wv;
-          o3[j] += a3 * wv;
+          float w0 = w[f0 + j], w1 = w[f1 + j], w2 = w[f2 + j], w3 = w[f3 + j];
+          oa[outOff + j] += (a0 * w0 + a1 * w1) + (a2 * w2 + a3 * w3);
+          ob[outOff + j] += (c0 * w0 + c1 * w1) + (c2 * w2 + c3 * w3);
         }
       }
-    } else {
-      for (int b = 0; b < nb; b++) {
-        int r = rows[start + b] * hs;
-        float[] o = out[b];
-        for (int kk = 0; kk < hs; kk++) {
-          float a = h[r + kk];
-          int off = kk * n;
-          for (int j = 0; j < n; j++) {
-            o[j] += a * w[off + j];
-          }
+      for (int kk = k4; kk < k; kk++) {
+        float a = xa[kk];
+        float c = xb[kk];
+        int f = kk * n;
+        for (int j = 0; j < n; j++) {
+          float wv = w[f + j];
+          oa[outOff + j] += a * wv;
+          ob[outOff + j] += c * wv;
         }
       }
     }
-  }
-
-  /** out[outOff..outOff+n) += x[0..k) . w (k, n). */
-  private static void axpyRow(float[] x, int k, float[] w, int n, float[] out, int outOff) {
-    for (int kk = 0; kk < k; kk++) {
-      float a = x[kk];
-      int off = kk * n;
-      for (int j = 0; j < n; j++) {
-        out[outOff + j] += a * w[off + j];
+    for (; b < nb; b++) {
+      float[] xa = x[b];
+      float[] oa = out[b];
+      for (int kk = 0; kk < k4; kk += KS) {
+        float a0 = xa[kk], a1 = xa[kk + 1], a2 = xa[kk + 2], a3 = xa[kk + 3];
+        int f0 = kk * n;
+        int f1 = f0 + n;
+        int f2 = f1 + n;
+        int f3 = f2 + n;
+        for (int j = 0; j < n; j++) {
+          oa[outOff + j] += (a0 * w[f0 + j] + a1 * w[f1 + j]) + (a2 * w[f2 + j] + a3 * w[f3 + j]);
+        }
+      }
+      for (int kk = k4; kk < k; kk++) {
+        float a = xa[kk];
+        int f = kk * n;
+        for (int j = 0; j < n; j++) {
+          oa[outOff + j] += a * w[f + j];
+        }
       }
     }
   }
