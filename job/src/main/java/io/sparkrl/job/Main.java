@@ -5,10 +5,14 @@ import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusException;
 import io.sparkrl.job.corpus.CorpusReader;
+import io.sparkrl.job.corpus.JsonLines;
+import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
 import io.sparkrl.job.output.RunDirectory;
+import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.settings.SettingsException;
+import io.sparkrl.tokenizer.UnknownCharacterException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -114,7 +118,7 @@ public final class Main {
       throw new SettingsException("sparkrl.run.resume", false, "the run directory " + dir.uri()
           + " already has checkpoints; use a new sparkrl.run.dir or set resume = true");
     }
-    LOG.info("configuration ({}):\n{}", config.source(), config.render());
+    LOG.info("configuration ({}):\n{}", config.source(), config.renderConcise());
 
     SparkConf conf = new SparkConf().setAppName("sparkrl " + command);
     if (!conf.contains("spark.master")) {
@@ -134,15 +138,13 @@ public final class Main {
               accuracy == null ? "n/a" : String.format("%.3f", accuracy));
         }
         case "evaluate" -> {
-          var policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-          double accuracy = new io.sparkrl.job.driver.Evaluator(sc,
-              io.sparkrl.job.corpus.CorpusReader.read(sc, job.corpus().eval(),
-                  new io.sparkrl.job.corpus.JsonLines(job.corpus().promptField(),
-                      job.corpus().answerField(), job.corpus().completionField(), false),
-                  job.run().partitions()),
-              job.eval().maxNewTokens(), config.trainer().reward().answerPrefix(),
-              config.trainer().tokenizer().unknown(), job.run().nativeThreadsPerTask())
-              .accuracy(policy);
+          PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
+          JsonLines format = new JsonLines(job.corpus().promptField(), job.corpus().answerField(),
+              job.corpus().completionField(), false);
+          double accuracy = new Evaluator(sc, CorpusReader.read(sc, job.corpus().eval(), format,
+              job.run().partitions()), job.eval().maxNewTokens(),
+              config.trainer().reward().answerPrefix(), config.trainer().tokenizer().unknown(),
+              job.run().nativeThreadsPerTask()).accuracy(policy);
           System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
         }
         default -> throw new IllegalStateException(command);
@@ -157,7 +159,7 @@ public final class Main {
   private static Throwable inputError(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof CorpusException || t instanceof FileNotFoundException
-          || t instanceof io.sparkrl.tokenizer.UnknownCharacterException
+          || t instanceof UnknownCharacterException
           || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("cannot read policy")
           || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("policy file")) {
         return t;

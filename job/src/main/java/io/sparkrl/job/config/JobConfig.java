@@ -104,6 +104,12 @@ public final class JobConfig {
         .setOriginComments(true).setJson(false));
   }
 
+  /** The resolved configuration without origin comments: for the log. */
+  public String renderConcise() {
+    return config.getConfig(ROOT).atPath(ROOT).root().render(ConfigRenderOptions.concise()
+        .setFormatted(true).setJson(false));
+  }
+
   public Config config() {
     return config;
   }
