@@ -74,6 +74,19 @@ public final class PromptSchedule implements Serializable {
     return (int) (positionOf(id, epochOf(step)) - (step % stepsPerEpoch()) * promptsPerStep);
   }
 
+  /** The rows of {@code rows} that are in step {@code step}, in the step's order. */
+  public java.util.List<PromptRecord> select(java.util.Iterator<PromptRecord> rows, long step) {
+    java.util.List<PromptRecord> selected = new java.util.ArrayList<>();
+    while (rows.hasNext()) {
+      PromptRecord p = rows.next();
+      if (inStep(p.id(), step)) {
+        selected.add(p);
+      }
+    }
+    selected.sort(java.util.Comparator.comparingInt(p -> rank(p.id(), step)));
+    return selected;
+  }
+
   private long permute(long x, long key) {
     long left = x >>> halfBits;
     long right = x & halfMask;

@@ -147,12 +147,7 @@ class EnumerablePolicyTest {
     double worstZ = 0;
     for (int j = 0; j < exact.length; j++) {
       double estimate = -sum.gradient()[j] / SAMPLES; // sum holds grad of -sum r log pi
-      double secondMoment = 0;
-      for (int i = 0; i < outputs.size(); i++) {
-        double x = reward(outputs.get(i)) * score[i][j];
-        secondMoment += probability[i] * x * x;
-      }
-      double standardError = Math.sqrt(Math.max(0, secondMoment - exact[j] * exact[j]) / SAMPLES);
+      double standardError = standardError(exact, j);
       if (standardError > 1e-12) {
         worstZ = Math.max(worstZ, Math.abs(estimate - exact[j]) / standardError);
       } else {
@@ -164,16 +159,21 @@ class EnumerablePolicyTest {
     assertTrue(worstZ < 0.5 * maxZOf(exact, sum), "estimate does not separate from a zero gradient");
   }
 
+  /** Standard error of coordinate j of the mean of SAMPLES REINFORCE estimates, by enumeration. */
+  private static double standardError(double[] exact, int j) {
+    double secondMoment = 0;
+    for (int i = 0; i < outputs.size(); i++) {
+      double x = reward(outputs.get(i)) * score[i][j];
+      secondMoment += probability[i] * x * x;
+    }
+    return Math.sqrt(Math.max(0, secondMoment - exact[j] * exact[j]) / SAMPLES);
+  }
+
   /** How many standard errors the zero vector is from the exact gradient (a negative control). */
   private static double maxZOf(double[] exact, GradientSum sum) {
     double worst = 0;
     for (int j = 0; j < exact.length; j++) {
-      double secondMoment = 0;
-      for (int i = 0; i < outputs.size(); i++) {
-        double x = reward(outputs.get(i)) * score[i][j];
-        secondMoment += probability[i] * x * x;
-      }
-      double se = Math.sqrt(Math.max(0, secondMoment - exact[j] * exact[j]) / SAMPLES);
+      double se = standardError(exact, j);
       if (se > 1e-12) {
         worst = Math.max(worst, Math.abs(exact[j]) / se);
       }

@@ -19,7 +19,6 @@ import io.sparkrl.step.RolloutWorker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -69,14 +68,12 @@ class DistributedStepTest {
     JsonLines format = new JsonLines("prompt", "answer", "completion", false);
     List<String> lines = Files.readAllLines(Path.of(java.net.URI.create(train)));
     PromptSchedule schedule = new PromptSchedule(lines.size(), 6, 42);
-    List<PromptRecord> prompts = new ArrayList<>();
+    List<PromptRecord> all = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       CorpusRow row = format.parse(lines.get(i), train, 0);
-      if (schedule.inStep(i, 0)) {
-        prompts.add(new PromptRecord(i, row.prompt(), row.answer()));
-      }
+      all.add(new PromptRecord(i, row.prompt(), row.answer()));
     }
-    prompts.sort(Comparator.comparingInt(p -> schedule.rank(p.id(), 0)));
+    List<PromptRecord> prompts = schedule.select(all.iterator(), 0);
     PolicyUpdater updater = new PolicyUpdater(c.trainer(),
         new AdamW(c.trainer().optimizer(), start.parameters().length), EmaBaseline.initial());
     var shard = new RolloutWorker(c.trainer()).run(start, null, updater.context(42, 0), prompts);

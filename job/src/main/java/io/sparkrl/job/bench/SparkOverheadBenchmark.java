@@ -17,7 +17,6 @@ import io.sparkrl.step.ShardResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -83,13 +82,7 @@ public final class SparkOverheadBenchmark {
         t1 = System.nanoTime(); // step 0 is the warm-up, as above
       }
       long step = policy.step();
-      List<PromptRecord> prompts = new ArrayList<>();
-      for (PromptRecord p : all) {
-        if (schedule.inStep(p.id(), step)) {
-          prompts.add(p);
-        }
-      }
-      prompts.sort(Comparator.comparingInt(p -> schedule.rank(p.id(), step)));
+      List<PromptRecord> prompts = schedule.select(all.iterator(), step);
       ShardResult shard = worker.run(policy, null, updater.context(config.job().run().seed(), step), prompts);
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);
       policy = outcome.snapshot();

@@ -7,8 +7,6 @@ import io.sparkrl.step.RolloutWorker;
 import io.sparkrl.step.ShardResult;
 import io.sparkrl.step.StepContext;
 import io.sparkrl.step.TrainerSettings;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -40,15 +38,7 @@ public final class StepTask implements FlatMapFunction<Iterator<PromptRecord>, S
   @Override
   public Iterator<ShardResult> call(Iterator<PromptRecord> partition) {
     NativeThreads.limit(nativeThreads);
-    long step = context.step();
-    List<PromptRecord> prompts = new ArrayList<>();
-    while (partition.hasNext()) {
-      PromptRecord p = partition.next();
-      if (schedule.inStep(p.id(), step)) {
-        prompts.add(p);
-      }
-    }
-    prompts.sort(Comparator.comparingInt(p -> schedule.rank(p.id(), step)));
+    List<PromptRecord> prompts = schedule.select(partition, context.step());
     PolicySnapshot snapshot = policy.value();
     ShardResult result = new RolloutWorker(settings).run(snapshot,
         reference == null ? null : reference.value(), context, prompts);
