@@ -68,12 +68,14 @@ public final class PolicyFactory {
 
   /** Token ids as the network's input: (B, 1, T), values are ids. */
   public static org.nd4j.linalg.api.ndarray.INDArray input(int[][] rows, int length, DataType type) {
-    var features = Nd4j.zeros(type, rows.length, 1, length);
+    // one bulk copy rather than a putScalar per position
+    double[] ids = new double[rows.length * length];
     for (int r = 0; r < rows.length; r++) {
       for (int t = 0; t < Math.min(length, rows[r].length); t++) {
-        features.putScalar(r, 0, t, rows[r][t]);
+        ids[r * length + t] = rows[r][t];
       }
     }
-    return features;
+    var features = Nd4j.create(ids, new long[] {rows.length, 1, length}, 'c');
+    return features.dataType() == type ? features : features.castTo(type);
   }
 }
