@@ -12,8 +12,13 @@ final class TestCorpus {
   private TestCorpus() {}
 
   static List<String> write(Path dir, int maxOperand, long seed) throws IOException {
+    return write(dir, maxOperand, seed, List.of("The answer is %d."));
+  }
+
+  static List<String> write(Path dir, int maxOperand, long seed, List<String> phrasings)
+      throws IOException {
     return ArithmeticTask.write(ArithmeticTask.generate(
-        new JobSettings.Arithmetic(dir.toString(), maxOperand, 0.2, seed),
+        new JobSettings.Arithmetic(dir.toString(), maxOperand, 0.2, seed, phrasings),
         new JobSettings.Corpus("", "", "prompt", "answer", "completion")), dir.toString(),
         new Configuration());
   }

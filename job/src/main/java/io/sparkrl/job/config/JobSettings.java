@@ -2,6 +2,8 @@ package io.sparkrl.job.config;
 
 import com.typesafe.config.Config;
 import io.sparkrl.settings.Section;
+import io.sparkrl.settings.SettingsException;
+import java.util.List;
 import java.io.Serializable;
 
 /** The job's own settings ({@code sparkrl.run/corpus/eval/sft/arithmetic}), read once and validated. */
@@ -24,8 +26,26 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
   public record Sft(int epochs, int batchSizePerWorker, int averagingFrequency, double learningRate,
       int maxExamples) implements Serializable {}
 
-  public record Arithmetic(String dir, int maxOperand, double evalFraction, long seed)
-      implements Serializable {}
+  public record Arithmetic(String dir, int maxOperand, double evalFraction, long seed,
+      List<String> phrasings) implements Serializable {
+    public Arithmetic {
+      phrasings = List.copyOf(phrasings);
+    }
+  }
+
+  private static List<String> phrasings(Section arithmetic) {
+    List<String> phrasings = arithmetic.stringList("phrasings");
+    if (phrasings.isEmpty()) {
+      throw new SettingsException(arithmetic.key("phrasings"), phrasings, "needs at least one phrasing");
+    }
+    for (String p : phrasings) {
+      if (p.indexOf("%d") < 0 || p.indexOf("%d") != p.lastIndexOf("%d") || p.replace("%d", "").contains("%")) {
+        throw new SettingsException(arithmetic.key("phrasings"), p,
+            "each phrasing must contain %d exactly once and no other % sign");
+      }
+    }
+    return phrasings;
+  }
 
   public static JobSettings from(Config config) {
     Section run = new Section(config, "sparkrl.run");
@@ -46,6 +66,7 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
             sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),
             sft.nonNegativeInt("max-examples")),
         new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
-            arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed")));
+            arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
+            phrasings(arithmetic)));
   }
 }
