@@ -20,21 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
  * REINFORCE alone, measured by greedy accuracy on held-out questions that neither phase trains on.
  */
 class LearningTest {
-  /** Settings both phases share: the bundled task and the policy's shape. */
-  static final List<String> COMMON = List.of(
-      "arithmetic.max-operand=" + Learning.MAX_OPERAND, "policy.hidden-size=" + Learning.HIDDEN,
-      "policy.layers=1", "run.partitions=2", "eval.max-new-tokens=24");
+  /** The embedded conf/local.conf is the recipe (what the quickstart runs); only paths differ. */
+  static final List<String> COMMON = List.of("run.partitions=2");
 
   @Test
   void reinforceRaisesHeldOutAccuracyByFifteenPoints(@TempDir Path tmp) throws Exception {
-    List<String> corpus = TestCorpus.write(tmp.resolve("corpus"), Learning.MAX_OPERAND, 7);
+    JobConfig recipe = JobConfig.load(null, List.of());
+    List<String> corpus = TestCorpus.write(tmp.resolve("corpus"),
+        recipe.job().arithmetic().maxOperand(), recipe.job().arithmetic().seed(),
+        recipe.job().arithmetic().phrasings());
     List<String> files = List.of("corpus.train=\"" + corpus.get(0) + "\"",
         "corpus.eval=\"" + corpus.get(1) + "\"");
     JavaSparkContext sc = LocalSpark.start("learning-test");
     try {
       List<String> sft = new ArrayList<>(COMMON);
       sft.addAll(files);
-      sft.addAll(Learning.SFT);
+      sft.add("eval.every=0");
       sft.add("run.dir=\"" + tmp.resolve("sft") + "\"");
       JobConfig sftConfig = JobConfig.load(null, sft);
       try (RunDirectory dir = new RunDirectory(tmp.resolve("sft").toString(), new Configuration())) {
@@ -44,7 +45,6 @@ class LearningTest {
 
       List<String> rl = new ArrayList<>(COMMON);
       rl.addAll(files);
-      rl.addAll(Learning.REINFORCE);
       rl.add("run.dir=\"" + tmp.resolve("rl") + "\"");
       rl.add("run.init-policy=\"" + tmp.resolve("sft/policy.bin") + "\"");
       JobConfig rlConfig = JobConfig.load(null, rl);
@@ -62,16 +62,5 @@ class LearningTest {
     } finally {
       sc.stop();
     }
-  }
-
-  /** The settings of the two phases. */
-  static final class Learning {
-    static final int MAX_OPERAND = 19;
-    static final int HIDDEN = 96;
-    static final List<String> SFT = List.of("sft.epochs=150", "sft.learning-rate=1e-3",
-        "sft.batch-size-per-worker=16", "sft.averaging-frequency=5", "eval.every=0");
-    static final List<String> REINFORCE = List.of("run.steps=150", "run.prompts-per-step=16",
-        "sampling.group-size=16", "advantage.estimator=rloo", "optimizer.learning-rate=5e-4",
-        "optimizer.schedule.warmup-steps=10", "eval.every=50");
   }
 }

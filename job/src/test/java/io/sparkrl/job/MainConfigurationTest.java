@@ -81,7 +81,8 @@ class MainConfigurationTest {
   @Test
   void shippedConfigurationsAreValid() {
     JobConfig local = JobConfig.load(null, List.of());
-    assertEquals(96, local.trainer().policy().hiddenSize());
+    assertEquals(128, local.trainer().policy().hiddenSize());
+    assertEquals(2, local.trainer().reward().functions().size());
     JobConfig cluster = JobConfig.load("../conf/cluster.conf", List.of());
     assertEquals(256, cluster.job().run().promptsPerStep());
     assertTrue(cluster.job().corpus().train().startsWith("hdfs://"));

@@ -24,7 +24,12 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
   public record Eval(int every, int maxNewTokens) implements Serializable {}
 
   public record Sft(int epochs, int batchSizePerWorker, int averagingFrequency, double learningRate,
-      int maxExamples) implements Serializable {}
+      double learningRateDecay, int maxExamples) implements Serializable {
+    /** The learning rate of epoch {@code epoch} (from 1). */
+    public double learningRate(int epoch) {
+      return learningRate * Math.pow(learningRateDecay, epoch - 1);
+    }
+  }
 
   public record Arithmetic(String dir, int maxOperand, double evalFraction, long seed,
       List<String> phrasings) implements Serializable {
@@ -64,7 +69,7 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
         new Eval(eval.nonNegativeInt("every"), eval.intIn("max-new-tokens", 1, 4096)),
         new Sft(sft.intIn("epochs", 1, 100_000), sft.intIn("batch-size-per-worker", 1, 100_000),
             sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),
-            sft.nonNegativeInt("max-examples")),
+            sft.doubleAbove("learning-rate-decay", 0, 1), sft.nonNegativeInt("max-examples")),
         new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
             arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
             phrasings(arithmetic)));

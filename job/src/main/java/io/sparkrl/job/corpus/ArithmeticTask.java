@@ -18,8 +18,9 @@ import org.apache.hadoop.fs.Path;
 /**
  * The bundled task, in the write-up's style: "How much is 12+7?" answered by "The answer is 19.".
  * Every operand pair in [0, max-operand]^2 appears once; a seeded shuffle holds a fraction of the
- * pairs out for evaluation, so held-out questions are never trained on. Each question's reference
- * completion uses one of the configured phrasings, chosen by a seeded hash of the question.
+ * pairs out for evaluation, so held-out questions are never trained on. The reference completion
+ * of "How much is a+b?" uses phrasing number (a mod the number of phrasings): as if a different
+ * annotator wrote each kind of question, a rule the policy can learn from the prompt.
  */
 public final class ArithmeticTask {
   private ArithmeticTask() {}
@@ -45,18 +46,11 @@ public final class ArithmeticTask {
       row.put(fields.promptField(), "How much is " + a + "+" + b + "?");
       row.put(fields.answerField(), Integer.toString(a + b));
       List<String> phrasings = s.phrasings();
-      String phrasing = phrasings.get((int) Math.floorMod(mix(s.seed() ^ (a * 100_003L + b)),
-          (long) phrasings.size()));
+      String phrasing = phrasings.get(a % phrasings.size());
       row.put(fields.completionField(), phrasing.replace("%d", Integer.toString(a + b)));
       (i < held ? eval : train).add(row.toString());
     }
     return new Split(train, eval);
-  }
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   /** Writes {@code dir}/train.jsonl and {@code dir}/eval.jsonl; returns their URIs. */

@@ -97,11 +97,14 @@ public final class SftJob {
     PolicySnapshot trained = initial;
     for (int epoch = 1; epoch <= job.sft().epochs(); epoch++) {
       long t0 = System.nanoTime();
+      net.setLearningRate(job.sft().learningRate(epoch)); // workers get the driver's configuration
       spark.fit(examples);
       trained = initial.withParameters(
           net.params().castTo(DataType.FLOAT).toFloatVector(), 0);
       double ms = (System.nanoTime() - t0) / 1e6;
-      Double accuracy = evaluator == null ? null : evaluator.accuracy(trained);
+      boolean evaluate = evaluator != null && (epoch == job.sft().epochs()
+          || job.eval().every() > 0 && epoch % job.eval().every() == 0);
+      Double accuracy = evaluate ? evaluator.accuracy(trained) : null;
       LOG.info(String.format("sft epoch %d/%d | loss %.4f |%s %.0f ms", epoch,
           job.sft().epochs(), spark.getScore(),
           accuracy == null ? "" : String.format(" acc %.3f |", accuracy), ms));
@@ -109,6 +112,7 @@ public final class SftJob {
       record.put("phase", "sft");
       record.put("epoch", epoch);
       record.put("loss", spark.getScore());
+      record.put("learning_rate", job.sft().learningRate(epoch));
       if (accuracy != null) {
         record.put("eval_accuracy", accuracy);
       }
