@@ -18,7 +18,7 @@ final class TestCorpus {
   static List<String> write(Path dir, int maxOperand, long seed, List<String> phrasings)
       throws IOException {
     return ArithmeticTask.write(ArithmeticTask.generate(
-        new JobSettings.Arithmetic(dir.toString(), maxOperand, 0.2, seed, phrasings),
+        new JobSettings.Arithmetic(dir.toString(), maxOperand, 0, 0.2, seed, phrasings),
         new JobSettings.Corpus("", "", "prompt", "answer", "completion")), dir.toString(),
         new Configuration());
   }

@@ -31,10 +31,15 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     }
   }
 
-  public record Arithmetic(String dir, int maxOperand, double evalFraction, long seed,
-      List<String> phrasings) implements Serializable {
+  public record Arithmetic(String dir, int maxOperand, int maxSecondOperand, double evalFraction,
+      long seed, List<String> phrasings) implements Serializable {
     public Arithmetic {
       phrasings = List.copyOf(phrasings);
+    }
+
+    /** The largest second operand (max-second-operand = 0 means the first operand's range). */
+    public int secondOperandLimit() {
+      return maxSecondOperand == 0 ? maxOperand : maxSecondOperand;
     }
   }
 
@@ -71,7 +76,7 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
             sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),
             sft.doubleAbove("learning-rate-decay", 0, 1), sft.nonNegativeInt("max-examples")),
         new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
-            arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
+            arithmetic.intIn("max-second-operand", 0, 100_000), arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
             phrasings(arithmetic)));
   }
 }

@@ -17,7 +17,7 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The bundled task, in the write-up's style: "How much is 12+7?" answered by "The answer is 19.".
- * Every operand pair in [0, max-operand]^2 appears once; a seeded shuffle holds a fraction of the
+ * Every operand pair (a in [0, max-operand], b in [0, max-second-operand]) appears once; a seeded shuffle holds a fraction of the
  * pairs out for evaluation, so held-out questions are never trained on. The reference completion
  * of "How much is a+b?" uses phrasing number (a mod the number of phrasings): as if a different
  * annotator wrote each kind of question, a rule the policy can learn from the prompt.
@@ -30,7 +30,7 @@ public final class ArithmeticTask {
   public static Split generate(JobSettings.Arithmetic s, JobSettings.Corpus fields) {
     List<int[]> pairs = new ArrayList<>();
     for (int a = 0; a <= s.maxOperand(); a++) {
-      for (int b = 0; b <= s.maxOperand(); b++) {
+      for (int b = 0; b <= s.secondOperandLimit(); b++) {
         pairs.add(new int[] {a, b});
       }
     }

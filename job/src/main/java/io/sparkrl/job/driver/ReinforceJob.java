@@ -189,9 +189,7 @@ public final class ReinforceJob {
         dir.writeCheckpoint(Checkpoint.of(policy, updater.optimizer(), updater.ema()));
       }
     }
-    if (steps == 0 || policy.step() > steps) {
-      dir.writePolicy(policy);
-    }
+    dir.writePolicy(policy);
     return accuracy;
   }
 
