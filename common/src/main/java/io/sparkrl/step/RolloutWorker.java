@@ -39,6 +39,10 @@ public final class RolloutWorker {
   public ShardResult run(PolicySnapshot policy, PolicySnapshot reference, StepContext context,
       List<PromptRecord> prompts) {
     int parameters = policy.parameters().length;
+    if (settings.loss().usesReference() && reference == null) {
+      throw new IllegalArgumentException("the KL term (sparkrl.loss.kl.coefficient = "
+          + settings.loss().klCoefficient() + ") needs a reference policy");
+    }
     if (prompts.isEmpty()) {
       return ShardResult.empty(parameters);
     }

@@ -83,7 +83,7 @@ public final class SparkOverheadBenchmark {
       }
       long step = policy.step();
       List<PromptRecord> prompts = schedule.select(all.iterator(), step);
-      ShardResult shard = worker.run(policy, null, updater.context(config.job().run().seed(), step), prompts);
+      ShardResult shard = worker.run(policy, start, updater.context(config.job().run().seed(), step), prompts);
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);
       policy = outcome.snapshot();
       if (s > 0) {
