@@ -8,6 +8,6 @@ mvn -q -B install -DskipTests
 mvn -q -B -pl job dependency:build-classpath -Dmdep.includeScope=compile \
   -Dmdep.outputFile="$ROOT/job/target/classpath.txt"
 export OMP_NUM_THREADS=1
-exec java -Xmx6g $(tr '\n' ' ' < <(grep -o -- '--add-opens=[^ ]*' scripts/local-java.sh)) \
+exec java -Xmx6g $(tr '\n' ' ' < <(grep -o -- '--add-opens=[^ "]*' scripts/local-java.sh)) \
   -cp "$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/classpath.txt)" \
   io.sparkrl.job.bench.SparkOverheadBenchmark "$@"

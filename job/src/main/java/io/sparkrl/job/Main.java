@@ -126,6 +126,10 @@ public final class Main {
     }
     try (JavaSparkContext sc = new JavaSparkContext(conf); RunDirectory out = dir) {
       sc.setLogLevel("WARN");
+      // the step lines stay visible whatever log4j profile the launcher chose (spark-submit
+      // uses Spark's own, in which WARN above would hide them)
+      org.apache.logging.log4j.core.config.Configurator.setLevel("io.sparkrl",
+          org.apache.logging.log4j.Level.INFO);
       out.clearSuccess();
       out.writeConfig(config.render());
       switch (command) {
