@@ -5,7 +5,6 @@ import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusException;
 import io.sparkrl.job.corpus.CorpusReader;
-import io.sparkrl.job.corpus.JsonLines;
 import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
@@ -143,12 +142,7 @@ public final class Main {
         }
         case "evaluate" -> {
           PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-          JsonLines format = new JsonLines(job.corpus().promptField(), job.corpus().answerField(),
-              job.corpus().completionField(), false);
-          double accuracy = new Evaluator(sc, CorpusReader.read(sc, job.corpus().eval(), format,
-              job.run().partitions()), job.eval().maxNewTokens(),
-              config.trainer().reward().answerPrefix(), config.trainer().tokenizer().unknown(),
-              job.run().nativeThreadsPerTask()).accuracy(policy);
+          double accuracy = Evaluator.heldOut(sc, config).accuracy(policy);
           System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
         }
         default -> throw new IllegalStateException(command);

@@ -19,6 +19,12 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     public boolean hasEval() {
       return !eval.isBlank();
     }
+
+    /** The JSON Lines format of this corpus; {@code sft} needs the completion field too. */
+    public io.sparkrl.job.corpus.JsonLines format(boolean completionRequired) {
+      return new io.sparkrl.job.corpus.JsonLines(promptField, answerField, completionField,
+          completionRequired);
+    }
   }
 
   public record Eval(int every, int maxNewTokens) implements Serializable {}

@@ -28,6 +28,23 @@ public final class Evaluator {
     this.nativeThreads = nativeThreads;
   }
 
+  /**
+   * The evaluator of {@code corpus.eval} (cached, partitioned like the training corpus), or null
+   * when no held-out corpus is configured.
+   */
+  public static Evaluator heldOut(JavaSparkContext sc, io.sparkrl.job.config.JobConfig config) {
+    var job = config.job();
+    if (!job.corpus().hasEval()) {
+      return null;
+    }
+    JavaRDD<PromptRecord> prompts = io.sparkrl.job.corpus.CorpusReader.read(sc,
+        job.corpus().eval(), job.corpus().format(false), job.run().partitions())
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    return new Evaluator(sc, prompts, job.eval().maxNewTokens(),
+        config.trainer().reward().answerPrefix(), config.trainer().tokenizer().unknown(),
+        job.run().nativeThreadsPerTask());
+  }
+
   /** Fraction of held-out prompts whose greedy completion has the reference answer. */
   public double accuracy(PolicySnapshot policy) {
     Broadcast<PolicySnapshot> b = sc.broadcast(policy);

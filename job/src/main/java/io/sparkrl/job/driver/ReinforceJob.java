@@ -71,8 +71,7 @@ public final class ReinforceJob {
       throws IOException {
     JobSettings job = config.job();
     TrainerSettings settings = config.trainer();
-    JsonLines format = new JsonLines(job.corpus().promptField(), job.corpus().answerField(),
-        job.corpus().completionField(), false);
+    JsonLines format = job.corpus().format(false);
     JavaRDD<PromptRecord> train = CorpusReader.read(sc, job.corpus().train(), format,
         job.run().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
     long size = train.count();
@@ -80,14 +79,7 @@ public final class ReinforceJob {
       throw new io.sparkrl.job.corpus.CorpusException("corpus " + job.corpus().train() + " has "
           + size + " prompts, fewer than sparkrl.run.prompts-per-step = " + job.run().promptsPerStep());
     }
-    Evaluator evaluator = null;
-    if (job.corpus().hasEval()) {
-      JavaRDD<PromptRecord> heldOut = CorpusReader.read(sc, job.corpus().eval(), format,
-          job.run().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
-      evaluator = new Evaluator(sc, heldOut, job.eval().maxNewTokens(),
-          settings.reward().answerPrefix(), settings.tokenizer().unknown(),
-          job.run().nativeThreadsPerTask());
-    }
+    Evaluator evaluator = Evaluator.heldOut(sc, config);
 
     PolicySnapshot initial;
     if (!job.run().initPolicy().isEmpty()) {

@@ -9,7 +9,6 @@ import io.sparkrl.job.executor.SftExample;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
-import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.TrainerSettings;
 import io.sparkrl.tokenizer.UnknownCharacterMode;
 import io.sparkrl.tokenizer.Vocabulary;
@@ -51,8 +50,7 @@ public final class SftJob {
     JobSettings job = config.job();
     TrainerSettings settings = config.trainer();
     UnknownCharacterMode unknown = settings.tokenizer().unknown();
-    JsonLines format = new JsonLines(job.corpus().promptField(), job.corpus().answerField(),
-        job.corpus().completionField(), true);
+    JsonLines format = job.corpus().format(true);
     JavaRDD<CorpusRow> rows = CorpusReader.rows(sc, job.corpus().train(), format);
     int max = job.sft().maxExamples();
     if (max > 0) {
@@ -71,14 +69,7 @@ public final class SftJob {
     examples = examples.persist(StorageLevel.MEMORY_AND_DISK());
     long n = examples.count();
 
-    Evaluator evaluator = null;
-    if (job.corpus().hasEval()) {
-      JavaRDD<PromptRecord> heldOut = CorpusReader.read(sc, job.corpus().eval(),
-          new JsonLines(job.corpus().promptField(), job.corpus().answerField(),
-              job.corpus().completionField(), false), job.run().partitions()).cache();
-      evaluator = new Evaluator(sc, heldOut, job.eval().maxNewTokens(),
-          settings.reward().answerPrefix(), unknown, job.run().nativeThreadsPerTask());
-    }
+    Evaluator evaluator = Evaluator.heldOut(sc, config);
     LOG.info("sft: {} examples of {} tokens, {} parameters, {} epochs", n, length,
         initial.parameters().length, job.sft().epochs());
 
