@@ -1,6 +1,8 @@
 package io.sparkrl.sampling;
 
+import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -40,7 +42,7 @@ public final class Sampler {
     LstmKernel.State promptState = kernel.newState(b);
     float[] promptLogits = new float[b * v];
     float[] stepLogits = new float[b * v];
-    int[] rows = new int[Math.max(b, b * g)];
+    int[] rows = new int[b * g]; // B prompt rows, then B*G completion rows
     int[] tokens = new int[rows.length];
     int longest = 0;
     for (Prompt p : prompts) {
@@ -89,11 +91,10 @@ public final class Sampler {
       for (int i = 0; i < live; i++) {
         int r = rows[i];
         int token = picker.pick(logits, i * v, settings.isGreedy() ? 0 : random[r].nextDouble());
-        double logProb = logits[i * v + token] - TokenPicker.logSumExp(logits, i * v, v);
         sampled[r][length[r]] = token;
-        logProbs[r][length[r]] = (float) logProb;
+        logProbs[r][length[r]] = (float) picker.logProb();
         length[r]++;
-        if (token == io.sparkrl.tokenizer.Vocabulary.EOS) {
+        if (token == Vocabulary.EOS) {
           finished[r] = true;
         } else if (length[r] < settings.maxNewTokens()) {
           rows[next] = r;
@@ -111,8 +112,8 @@ public final class Sampler {
     for (int p = 0; p < b; p++) {
       for (int j = 0; j < g; j++) {
         int r = p * g + j;
-        out.add(new Completion(prompts.get(p).id(), j, java.util.Arrays.copyOf(sampled[r], length[r]),
-            java.util.Arrays.copyOf(logProbs[r], length[r]), finished[r]));
+        out.add(new Completion(prompts.get(p).id(), j, Arrays.copyOf(sampled[r], length[r]),
+            Arrays.copyOf(logProbs[r], length[r]), finished[r]));
       }
     }
     return out;

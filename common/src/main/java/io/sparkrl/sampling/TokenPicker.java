@@ -9,6 +9,7 @@ final class TokenPicker {
   private final SamplingSettings settings;
   private final double[] weights;
   private final int[] order;
+  private double logProb;
 
   TokenPicker(SamplingSettings settings, int vocabularySize) {
     this.settings = settings;
@@ -16,19 +17,7 @@ final class TokenPicker {
     this.order = new int[vocabularySize];
   }
 
-  static double logSumExp(float[] logits, int offset, int n) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int j = 0; j < n; j++) {
-      max = Math.max(max, logits[offset + j]);
-    }
-    double sum = 0;
-    for (int j = 0; j < n; j++) {
-      sum += Math.exp(logits[offset + j] - max);
-    }
-    return max + Math.log(sum);
-  }
-
-  static int argmax(float[] logits, int offset, int n) {
+  private static int argmax(float[] logits, int offset, int n) {
     int best = 0;
     for (int j = 1; j < n; j++) {
       if (logits[offset + j] > logits[offset + best]) {
@@ -38,20 +27,38 @@ final class TokenPicker {
     return best;
   }
 
-  /** A token for the logits at [offset, offset + V), using {@code uniform} in [0, 1). */
+  /**
+   * A token for the logits at [offset, offset + V), using {@code uniform} in [0, 1); afterwards
+   * {@link #logProb()} is its log-probability under the untempered policy.
+   */
   int pick(float[] logits, int offset, double uniform) {
     int v = weights.length;
-    if (settings.isGreedy()) {
-      return argmax(logits, offset, v);
-    }
     double max = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < v; j++) {
       max = Math.max(max, logits[offset + j]);
     }
+    // One pass gives the untempered normaliser and the sampling weights: at temperature 1 they
+    // are the same exponentials, so the per-token cost is one exp per logit.
     double inverseTemperature = 1.0 / settings.temperature();
+    boolean tempered = inverseTemperature != 1.0;
+    double normaliser = 0;
     for (int j = 0; j < v; j++) {
-      weights[j] = Math.exp((logits[offset + j] - max) * inverseTemperature);
+      double shifted = logits[offset + j] - max;
+      double e = Math.exp(shifted);
+      normaliser += e;
+      weights[j] = tempered ? Math.exp(shifted * inverseTemperature) : e;
     }
+    int token = settings.isGreedy() ? argmax(logits, offset, v) : draw(uniform, v);
+    logProb = logits[offset + token] - (max + Math.log(normaliser));
+    return token;
+  }
+
+  /** log pi(token) of the last {@link #pick}, under the untempered policy. */
+  double logProb() {
+    return logProb;
+  }
+
+  private int draw(double uniform, int v) {
     if (settings.topK() > 0 && settings.topK() < v || settings.topP() < 1) {
       truncate(v);
     }
