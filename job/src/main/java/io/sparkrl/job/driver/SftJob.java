@@ -56,6 +56,7 @@ public final class SftJob {
     if (max > 0) {
       rows = rows.zipWithIndex().filter(t -> t._2() < max).map(t -> t._1());
     }
+    rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
     PolicySnapshot initial = job.run().initPolicy().isEmpty()
         ? fresh(settings, CorpusVocabulary.of(rows, settings.reward().answerPrefix()))
         : RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
@@ -68,6 +69,7 @@ public final class SftJob {
     }
     examples = examples.persist(StorageLevel.MEMORY_AND_DISK());
     long n = examples.count();
+    rows.unpersist(false); // read once for the vocabulary, the length and the examples
 
     Evaluator evaluator = Evaluator.heldOut(sc, config);
     LOG.info("sft: {} examples of {} tokens, {} parameters, {} epochs", n, length,
