@@ -28,14 +28,6 @@ public final class Section {
     return path.isEmpty() ? name : path + "." + name;
   }
 
-  public Config config() {
-    return config;
-  }
-
-  public boolean has(String name) {
-    return config.hasPath(key(name));
-  }
-
   public int positiveInt(String name) {
     return intIn(name, 1, Integer.MAX_VALUE);
   }

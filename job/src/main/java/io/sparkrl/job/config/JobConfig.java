@@ -109,8 +109,4 @@ public final class JobConfig {
     return config.getConfig(ROOT).atPath(ROOT).root().render(ConfigRenderOptions.concise()
         .setFormatted(true).setJson(false));
   }
-
-  public Config config() {
-    return config;
-  }
 }

@@ -113,14 +113,6 @@ public final class ReinforceJob {
     return policy;
   }
 
-  public PolicyUpdater updater() {
-    return updater;
-  }
-
-  public PromptSchedule schedule() {
-    return schedule;
-  }
-
   public record StepResult(StepMetrics metrics, StepLog.Phases phases) {}
 
   /** One REINFORCE step on the cluster. */

@@ -26,8 +26,4 @@ public final class NativeThreads {
       }
     }
   }
-
-  public static int current() {
-    return Nd4j.getEnvironment().maxThreads();
-  }
 }
