@@ -98,6 +98,15 @@ public final class Section {
     return read(name, () -> config.getConfigList(key(name)));
   }
 
+  /** A duration (HOCON: "90s", "2h", "1d", or milliseconds as a number), {@code >= 0}. */
+  public java.time.Duration nonNegativeDuration(String name) {
+    java.time.Duration d = read(name, () -> config.getDuration(key(name)));
+    if (d.isNegative()) {
+      throw new SettingsException(key(name), d, "must not be negative");
+    }
+    return d;
+  }
+
   /** One of the allowed lower-case names; the message lists them. */
   public String oneOf(String name, Set<String> allowed) {
     String v = string(name).trim().toLowerCase(Locale.ROOT);

@@ -8,7 +8,9 @@ import io.sparkrl.job.corpus.CorpusReader;
 import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
+import io.sparkrl.job.output.InitFrom;
 import io.sparkrl.job.output.RunDirectory;
+import io.sparkrl.job.output.RunSummary;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.settings.SettingsException;
 import io.sparkrl.tokenizer.UnknownCharacterException;
@@ -29,15 +31,19 @@ import org.slf4j.LoggerFactory;
  * warm start), {@code reinforce} (REINFORCE training), {@code evaluate} (greedy held-out accuracy
  * of {@code run.init-policy}).
  *
- * <p>Exit codes: 0 done; 2 bad command line or configuration (nothing was started); 3 bad input
- * data (a corpus or policy file that is missing or malformed); 1 any other failure.
+ * <p>Exit codes: 0 done (or nothing to do: the run directory already has {@code _SUCCESS});
+ * 2 bad command line, configuration or input data (a corpus, policy or checkpoint that is missing
+ * or malformed); 75 stopped at {@code run.max-wall-time} with a checkpoint (run again to
+ * continue); 1 any other failure.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int BAD_CONFIGURATION = 2;
-  public static final int BAD_INPUT = 3;
+  public static final int BAD_INPUT = 2;
+  /** EX_TEMPFAIL of sysexits.h: not finished, run the same command again to continue. */
+  public static final int NOT_FINISHED = 75;
   private static final List<String> COMMANDS = List.of("generate", "sft", "reinforce", "evaluate");
 
   private Main() {}
@@ -112,7 +118,17 @@ public final class Main {
     } else if (command.equals("evaluate")) {
       throw new SettingsException("sparkrl.run.init-policy", "", "evaluate needs a policy file");
     }
+    if (command.equals("reinforce") && !job.run().initFrom().isEmpty()) {
+      InitFrom.resolve(job.run().initFrom(), hadoop);
+    }
     RunDirectory dir = new RunDirectory(job.run().dir(), hadoop);
+    if (!command.equals("evaluate") && dir.isFinished()) {
+      System.out.println("nothing to do: the run in " + dir.uri() + " has already finished (it has"
+          + " _SUCCESS; see summary.json). Use a new sparkrl.run.dir, with sparkrl.run.init-from"
+          + " to continue training from it.");
+      dir.close();
+      return OK;
+    }
     if (command.equals("reinforce") && !job.run().resume() && dir.hasCheckpoints()) {
       throw new SettingsException("sparkrl.run.resume", false, "the run directory " + dir.uri()
           + " already has checkpoints; use a new sparkrl.run.dir or set resume = true");
@@ -135,10 +151,15 @@ public final class Main {
         case "sft" -> SftJob.run(sc, config, out);
         case "reinforce" -> {
           ReinforceJob training = ReinforceJob.start(sc, config, out);
-          Double accuracy = training.run(out);
+          RunSummary.Ending ending = training.run(out);
           training.close();
-          LOG.info("done: {} steps; held-out greedy accuracy {}", training.policy().step(),
-              accuracy == null ? "n/a" : String.format("%.3f", accuracy));
+          if (ending != RunSummary.Ending.FINISHED) {
+            System.out.println("stopped at step " + training.policy().step() + " (" + ending.text()
+                + "); run the same command again to continue. Checkpoint and summary.json in "
+                + out.uri());
+            return NOT_FINISHED;
+          }
+          LOG.info("done: {} steps; see {}/summary.json", training.policy().step(), out.uri());
         }
         case "evaluate" -> {
           PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
@@ -158,6 +179,7 @@ public final class Main {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof CorpusException || t instanceof FileNotFoundException
           || t instanceof UnknownCharacterException
+          || t instanceof io.sparkrl.job.output.InvalidCheckpointException
           || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("cannot read policy")
           || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("policy file")) {
         return t;

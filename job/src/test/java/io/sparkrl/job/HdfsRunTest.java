@@ -64,7 +64,8 @@ class HdfsRunTest {
       System.clearProperty("spark.ui.enabled");
     }
     for (String f : new String[] {"_SUCCESS", "config.conf", "policy.bin", "metrics.jsonl",
-        "checkpoints/step-00000002/policy.bin", "checkpoints/step-00000003/optimizer.bin"}) {
+        "checkpoints/step-00000002/policy.zip", "checkpoints/step-00000003/optimizer.bin",
+        "checkpoints/step-00000003/metadata.json", "summary.json", "initial-policy.bin"}) {
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/runs/hdfs-test/" + f)), f);
     }
     String metrics;

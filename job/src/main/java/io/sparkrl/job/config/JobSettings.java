@@ -11,8 +11,15 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     implements Serializable {
 
   public record Run(String dir, long seed, int steps, int promptsPerStep, int partitions,
-      String initPolicy, boolean resume, int checkpointEvery, int nativeThreadsPerTask)
-      implements Serializable {}
+      String initPolicy, boolean resume, int checkpointEvery, int nativeThreadsPerTask,
+      int keepCheckpoints, String initFrom, boolean carryOptimizer, int maxEpochs,
+      java.time.Duration maxWallTime) implements Serializable {
+
+    /** The last step of the run: {@code steps}, or fewer when {@code max-epochs} ends it first. */
+    public long lastStep(long stepsPerEpoch) {
+      return maxEpochs == 0 ? steps : Math.min(steps, maxEpochs * stepsPerEpoch);
+    }
+  }
 
   public record Corpus(String train, String eval, String promptField, String answerField,
       String completionField) implements Serializable {
@@ -63,6 +70,15 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     return phrasings;
   }
 
+  private static String initFrom(Section run) {
+    String from = run.string("init-from").trim();
+    if (!from.isEmpty() && !run.string("init-policy").isBlank()) {
+      throw new SettingsException(run.key("init-from"), from, "cannot be combined with "
+          + run.key("init-policy") + " (set one of them)");
+    }
+    return from;
+  }
+
   public static JobSettings from(Config config) {
     Section run = new Section(config, "sparkrl.run");
     Section corpus = new Section(config, "sparkrl.corpus");
@@ -73,7 +89,10 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
         new Run(run.nonEmptyString("dir"), run.anyLong("seed"), run.nonNegativeInt("steps"),
             run.intIn("prompts-per-step", 1, 100_000), run.nonNegativeInt("partitions"),
             run.string("init-policy").trim(), run.bool("resume"),
-            run.nonNegativeInt("checkpoint-every"), run.intIn("native-threads-per-task", 1, 256)),
+            run.nonNegativeInt("checkpoint-every"), run.intIn("native-threads-per-task", 1, 256),
+            run.nonNegativeInt("keep-checkpoints"), initFrom(run),
+            run.oneOf("init-from-optimizer", java.util.Set.of("fresh", "carry")).equals("carry"),
+            run.nonNegativeInt("max-epochs"), run.nonNegativeDuration("max-wall-time")),
         new Corpus(corpus.nonEmptyString("train"), corpus.string("eval").trim(),
             corpus.nonEmptyString("prompt-field"), corpus.nonEmptyString("answer-field"),
             corpus.nonEmptyString("completion-field")),

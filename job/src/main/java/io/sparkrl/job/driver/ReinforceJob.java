@@ -8,6 +8,11 @@ import io.sparkrl.job.corpus.CorpusRow;
 import io.sparkrl.job.corpus.JsonLines;
 import io.sparkrl.job.executor.StepTask;
 import io.sparkrl.job.output.Checkpoint;
+import io.sparkrl.job.output.CheckpointStore;
+import io.sparkrl.job.output.DataCursor;
+import io.sparkrl.job.output.FaultPoint;
+import io.sparkrl.job.output.InitFrom;
+import io.sparkrl.job.output.RunSummary;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.job.output.StepLog;
 import io.sparkrl.optim.AdamW;
@@ -18,8 +23,10 @@ import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.PromptSchedule;
 import io.sparkrl.step.ShardResult;
 import io.sparkrl.step.StepMetrics;
+import io.sparkrl.settings.SettingsException;
 import io.sparkrl.step.TrainerSettings;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
@@ -47,12 +54,21 @@ public final class ReinforceJob {
   private final PromptSchedule schedule;
   private final PolicyUpdater updater;
   private final Broadcast<PolicySnapshot> reference;
+  private final JobConfig config;
+  private final long corpusSize;
+  private final Long resumedFrom;
+  private final Instant started = Instant.now();
+  private final long startNanos = System.nanoTime();
   private PolicySnapshot policy;
+  private Double lastAccuracy;
 
   private ReinforceJob(JavaSparkContext sc, JobConfig config, JavaRDD<PromptRecord> train,
       Evaluator evaluator, long corpusSize, PolicySnapshot policy, PolicyUpdater updater,
-      PolicySnapshot referencePolicy) {
+      PolicySnapshot referencePolicy, Long resumedFrom) {
     this.sc = sc;
+    this.config = config;
+    this.corpusSize = corpusSize;
+    this.resumedFrom = resumedFrom;
     this.settings = config.trainer();
     this.job = config.job();
     this.train = train;
@@ -64,8 +80,9 @@ public final class ReinforceJob {
   }
 
   /**
-   * Loads the corpus (cached, partitioned) and the starting policy: the run directory's latest
-   * checkpoint when resuming, else {@code run.init-policy}, else a fresh policy.
+   * Loads the corpus (cached, partitioned) and the starting point: the run directory's newest valid
+   * checkpoint when resuming, else {@code run.init-from}'s checkpoint, else {@code run.init-policy},
+   * else a fresh policy.
    */
   public static ReinforceJob start(JavaSparkContext sc, JobConfig config, RunDirectory dir)
       throws IOException {
@@ -81,8 +98,19 @@ public final class ReinforceJob {
     }
     Evaluator evaluator = Evaluator.heldOut(sc, config);
 
+    CheckpointStore checkpoints = dir.checkpoints();
+    checkpoints.removeUnfinished();
+    Optional<CheckpointStore.Loaded> resume = job.run().resume()
+        ? checkpoints.newestValid(true) : Optional.empty();
+    Optional<CheckpointStore.Loaded> source = job.run().initFrom().isEmpty() ? Optional.empty()
+        : Optional.of(InitFrom.resolve(job.run().initFrom(), sc.hadoopConfiguration()));
     PolicySnapshot initial;
-    if (!job.run().initPolicy().isEmpty()) {
+    if (resume.isPresent() && dir.initialPolicy().isPresent()) {
+      initial = dir.initialPolicy().get();
+    } else if (source.isPresent()) {
+      initial = source.get().checkpoint().policy().withParameters(
+          source.get().checkpoint().policy().parameters(), 0);
+    } else if (!job.run().initPolicy().isEmpty()) {
       initial = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
       initial = initial.withParameters(initial.parameters(), 0);
     } else {
@@ -91,22 +119,38 @@ public final class ReinforceJob {
       initial = PolicySnapshot.of(PolicyFactory.create(settings.policy(), vocabulary.size(),
           DataType.FLOAT), vocabulary, 0);
     }
-    Optional<Checkpoint> resume = job.run().resume() ? dir.latestCheckpoint() : Optional.empty();
     PolicySnapshot start = initial;
     PolicyUpdater updater;
+    Long resumedFrom = null;
     if (resume.isPresent()) {
-      Checkpoint c = resume.get();
+      Checkpoint c = resume.get().checkpoint();
+      String mismatch = resume.get().metadata().cursor().mismatch(size, job.run().promptsPerStep(),
+          job.run().seed());
+      if (mismatch != null) {
+        throw new SettingsException("sparkrl.run.resume", true, "cannot continue from "
+            + resume.get().uri() + ": " + mismatch + ". To train on other data, start a new run "
+            + "directory with sparkrl.run.init-from = \"" + dir.uri() + "\"");
+      }
       start = c.policy();
+      resumedFrom = start.step();
       updater = new PolicyUpdater(settings, AdamW.restore(settings.optimizer(), c.optimizer()), c.ema());
-      LOG.info("resuming from the checkpoint of step {} in {}", start.step(), dir.uri());
+      LOG.info("resuming from {} (step {})", resume.get().uri(), start.step());
+    } else if (source.isPresent() && job.run().carryOptimizer()) {
+      Checkpoint c = source.get().checkpoint();
+      updater = new PolicyUpdater(settings, AdamW.restore(settings.optimizer(), c.optimizer()), c.ema());
+      LOG.info("new run from {}, optimizer state and baseline carried over", source.get().uri());
     } else {
       updater = new PolicyUpdater(settings, new AdamW(settings.optimizer(),
           initial.parameters().length), EmaBaseline.initial());
+      source.ifPresent(s -> LOG.info("new run from {}, fresh optimizer state", s.uri()));
+    }
+    if (resume.isEmpty()) {
+      dir.writeInitialPolicy(initial);
     }
     LOG.info("corpus {}: {} prompts in {} partitions; policy: {} parameters, vocabulary of {}",
         job.corpus().train(), size, train.getNumPartitions(), start.parameters().length,
         start.vocabulary().size());
-    return new ReinforceJob(sc, config, train, evaluator, size, start, updater, initial);
+    return new ReinforceJob(sc, config, train, evaluator, size, start, updater, initial, resumedFrom);
   }
 
   public PolicySnapshot policy() {
@@ -138,30 +182,52 @@ public final class ReinforceJob {
         (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6));
   }
 
+  /** The held-out accuracy of the last evaluation in {@link #run}, or null when none ran. */
+  public Double lastAccuracy() {
+    return lastAccuracy;
+  }
+
   public Double evaluate() {
     return evaluator == null ? null : evaluator.accuracy(policy);
   }
 
-  /** Runs the remaining steps, logging, evaluating and checkpointing; returns the final accuracy. */
-  public Double run(RunDirectory dir) throws IOException {
-    int steps = job.run().steps();
-    dir.openMetrics(policy.step());
-    Double accuracy = null;
+  /**
+   * Runs the remaining steps up to the last one ({@code run.steps}, or fewer by
+   * {@code run.max-epochs}), logging, evaluating and checkpointing, and stopping early (with a
+   * checkpoint) when {@code run.max-wall-time} would be passed. Writes summary.json.
+   */
+  public RunSummary.Ending run(RunDirectory dir) throws IOException {
+    long last = job.run().lastStep(schedule.stepsPerEpoch());
+    long wallLimitNanos = job.run().maxWallTime().toNanos();
+    long firstStep = policy.step();
+    dir.openMetrics(firstStep);
     if (policy.step() == 0 && evaluator != null) {
-      accuracy = evaluate();
+      Double accuracy = evaluate();
       LOG.info("step     0 | held-out greedy accuracy before training {}", format(accuracy));
       dir.appendMetrics(java.util.Map.of("step", 0, "eval_accuracy", accuracy, "phase", "initial"));
     }
-    while (policy.step() < steps) {
+    RunSummary.Ending ending = RunSummary.Ending.FINISHED;
+    long checkpointed = -1;
+    long loopStart = System.nanoTime();
+    while (policy.step() < last) {
+      long done0 = policy.step() - firstStep;
+      long elapsed = System.nanoTime() - startNanos;
+      if (wallLimitNanos > 0 && done0 > 0
+          && elapsed + (System.nanoTime() - loopStart) / done0 > wallLimitNanos) {
+        ending = RunSummary.Ending.WALL_TIME;
+        LOG.info("stopping before step {}: another step would pass sparkrl.run.max-wall-time = {}",
+            policy.step() + 1, job.run().maxWallTime());
+        break;
+      }
       StepResult r = step();
       long done = policy.step();
       Double stepAccuracy = null;
       double evalMs = 0;
-      boolean last = done == steps;
-      if (evaluator != null && (last || job.eval().every() > 0 && done % job.eval().every() == 0)) {
+      boolean end = done == last;
+      if (evaluator != null && (end || job.eval().every() > 0 && done % job.eval().every() == 0)) {
         long e0 = System.nanoTime();
         stepAccuracy = evaluate();
-        accuracy = stepAccuracy;
+        lastAccuracy = stepAccuracy;
         evalMs = (System.nanoTime() - e0) / 1e6;
       }
       StepLog.Phases p = r.phases();
@@ -169,12 +235,25 @@ public final class ReinforceJob {
           p.updateMs(), evalMs, p.stepMs());
       LOG.info(StepLog.line(r.metrics(), stepAccuracy, phases));
       dir.appendMetrics(StepLog.record(r.metrics(), stepAccuracy, phases));
-      if (last || job.run().checkpointEvery() > 0 && done % job.run().checkpointEvery() == 0) {
-        dir.writeCheckpoint(Checkpoint.of(policy, updater.optimizer(), updater.ema()));
+      if (end || job.run().checkpointEvery() > 0 && done % job.run().checkpointEvery() == 0) {
+        checkpoint(dir);
+        checkpointed = done;
       }
+      FaultPoint.reach("between-steps", done);
+    }
+    if (checkpointed != policy.step() && policy.step() > firstStep) {
+      checkpoint(dir);
     }
     dir.writePolicy(policy);
-    return accuracy;
+    dir.writeSummary(RunSummary.of(ending, policy, last, schedule.stepsPerEpoch(), corpusSize,
+        resumedFrom, started, dir.readMetrics()));
+    return ending;
+  }
+
+  private void checkpoint(RunDirectory dir) throws IOException {
+    dir.checkpoints().write(Checkpoint.of(policy, updater.optimizer(), updater.ema()),
+        DataCursor.at(policy.step(), corpusSize, job.run().promptsPerStep(), job.run().seed()),
+        config.render(), job.run().keepCheckpoints());
   }
 
   private static String format(Double accuracy) {

@@ -1,25 +1,19 @@
 package io.sparkrl.job.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkrl.optim.AdamWState;
 import io.sparkrl.policy.PolicySnapshot;
 import java.io.BufferedReader;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -29,16 +23,22 @@ import org.apache.hadoop.fs.Path;
  * <pre>
  *   config.conf              the resolved configuration
  *   metrics.jsonl            one JSON object per step (and per evaluation)
- *   checkpoints/step-NNNNNNNN/{policy.bin, optimizer.bin, baseline.bin}
+ *   checkpoints/step-NNNNNNNN/  see {@link CheckpointStore}: policy.zip (DL4J), vocabulary.json,
+ *                            optimizer.bin, baseline.bin, config.conf, metadata.json
+ *   initial-policy.bin       the policy the run started from (the KL reference)
  *   policy.bin               the latest policy (what a later run's init-policy points at)
+ *   summary.json             steps, rewards, accuracy, time, params_sha256, how the run ended
  *   _SUCCESS                 written last, when the run completed
  * </pre>
  *
- * Checkpoints are written to a temporary name and renamed, so a killed run never leaves a
- * half-written one where resume would find it.
+ * Every file a resume reads is written to a temporary name and renamed, so a killed run never
+ * leaves a half-written one where resume would find it.
  */
 public final class RunDirectory implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final String POLICY = "policy.bin";
+  static final String INITIAL_POLICY = "initial-policy.bin";
+  static final String SUMMARY = "summary.json";
   private final FileSystem fs;
   private final Path root;
   private FSDataOutputStream metrics;
@@ -85,57 +85,76 @@ public final class RunDirectory implements AutoCloseable {
   }
 
   public boolean hasCheckpoints() throws IOException {
-    return latestCheckpoint().isPresent();
+    return !checkpoints().list().isEmpty();
   }
 
-  public void writeCheckpoint(Checkpoint c) throws IOException {
-    Path dir = new Path(root, String.format("checkpoints/step-%08d", c.policy().step()));
-    Path tmp = new Path(root, String.format("checkpoints/_tmp-step-%08d", c.policy().step()));
-    fs.delete(tmp, true);
-    fs.mkdirs(tmp);
-    try (OutputStream out = fs.create(new Path(tmp, Checkpoint.POLICY), true)) {
-      c.policy().writeTo(out);
-    }
-    try (DataOutputStream out = new DataOutputStream(fs.create(new Path(tmp, Checkpoint.OPTIMIZER), true))) {
-      c.writeOptimizer(out);
-    }
-    try (DataOutputStream out = new DataOutputStream(fs.create(new Path(tmp, Checkpoint.BASELINE), true))) {
-      Checkpoint.writeBaseline(c.ema(), out);
-    }
-    fs.delete(dir, true);
-    if (!fs.rename(tmp, dir)) {
-      throw new IOException("could not rename " + tmp + " to " + dir);
-    }
-    writePolicy(c.policy());
+  /** The run's {@code checkpoints/} folder. */
+  public CheckpointStore checkpoints() {
+    return new CheckpointStore(fs, new Path(root, "checkpoints"));
   }
 
-  /** The run's latest policy, at {@code policy.bin}. */
+  /** The run's latest policy, at {@code policy.bin} (written aside, then renamed). */
   public void writePolicy(PolicySnapshot policy) throws IOException {
-    try (OutputStream out = fs.create(new Path(root, Checkpoint.POLICY), true)) {
+    writePolicy(policy, POLICY);
+  }
+
+  /**
+   * The policy the run started from, at {@code initial-policy.bin}: the KL reference, which a
+   * resumed run must read back exactly even if the file it came from has changed since.
+   */
+  public void writeInitialPolicy(PolicySnapshot policy) throws IOException {
+    writePolicy(policy, INITIAL_POLICY);
+  }
+
+  public Optional<PolicySnapshot> initialPolicy() throws IOException {
+    Path file = new Path(root, INITIAL_POLICY);
+    return fs.exists(file) ? Optional.of(readPolicy(fs, file)) : Optional.empty();
+  }
+
+  private void writePolicy(PolicySnapshot policy, String name) throws IOException {
+    Path tmp = new Path(root, "_tmp-" + name);
+    try (OutputStream out = fs.create(tmp, true)) {
       policy.writeTo(out);
     }
+    Path target = new Path(root, name);
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("could not rename " + tmp + " to " + target);
+    }
   }
 
-  public Optional<Checkpoint> latestCheckpoint() throws IOException {
-    Path dir = new Path(root, "checkpoints");
-    if (!fs.exists(dir)) {
-      return Optional.empty();
+  /** Writes {@code summary.json} (aside, then renamed). */
+  public void writeSummary(Map<String, Object> summary) throws IOException {
+    Path tmp = new Path(root, "_tmp-" + SUMMARY);
+    try (OutputStream out = fs.create(tmp, true)) {
+      out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
     }
-    Optional<FileStatus> latest = Arrays.stream(fs.listStatus(dir))
-        .filter(s -> s.isDirectory() && s.getPath().getName().startsWith("step-"))
-        .max(Comparator.comparing(s -> s.getPath().getName()));
-    if (latest.isEmpty()) {
-      return Optional.empty();
+    Path target = new Path(root, SUMMARY);
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("could not rename " + tmp + " to " + target);
     }
-    Path c = latest.get().getPath();
-    PolicySnapshot policy = readPolicy(fs, new Path(c, Checkpoint.POLICY));
-    AdamWState optimizer;
-    try (DataInputStream in = new DataInputStream(fs.open(new Path(c, Checkpoint.OPTIMIZER)))) {
-      optimizer = AdamWState.readFrom(in);
+  }
+
+  /** The metrics lines written so far (for the summary). */
+  public List<Map<String, Object>> readMetrics() throws IOException {
+    Path file = new Path(root, "metrics.jsonl");
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (!fs.exists(file)) {
+      return out;
     }
-    try (DataInputStream in = new DataInputStream(fs.open(new Path(c, Checkpoint.BASELINE)))) {
-      return Optional.of(new Checkpoint(policy, optimizer, Checkpoint.readBaseline(in)));
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (!line.isBlank()) {
+          out.add(JSON.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
+        }
+      }
     }
+    return out;
+  }
+
+  public boolean isFinished() throws IOException {
+    return fs.exists(new Path(root, "_SUCCESS"));
   }
 
   public void markSuccess() throws IOException {
