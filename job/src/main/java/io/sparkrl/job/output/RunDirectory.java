@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -39,6 +40,7 @@ public final class RunDirectory implements AutoCloseable {
   static final String POLICY = "policy.bin";
   static final String INITIAL_POLICY = "initial-policy.bin";
   static final String SUMMARY = "summary.json";
+  static final String METRICS = "metrics.jsonl";
   private final FileSystem fs;
   private final Path root;
   private FSDataOutputStream metrics;
@@ -59,24 +61,63 @@ public final class RunDirectory implements AutoCloseable {
     }
   }
 
-  /** Starts metrics.jsonl, keeping the lines of steps before {@code firstStep} (for a resume). */
+  /**
+   * Starts metrics.jsonl, keeping the lines of steps before {@code firstStep} (a resume replays the
+   * steps after its checkpoint, whose lines are dropped so none is repeated). The kept lines are
+   * written aside and renamed into place, so a kill at any moment loses none of them; lines are
+   * then appended and flushed one by one (hflush: visible and durable on HDFS and the local
+   * filesystem; object stores show the file only when it is closed).
+   */
   public void openMetrics(long firstStep) throws IOException {
-    Path file = new Path(root, "metrics.jsonl");
+    FileSystem mfs = metricsFileSystem();
+    Path file = new Path(root, METRICS);
     List<String> kept = new ArrayList<>();
-    if (fs.exists(file)) {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+    if (mfs.exists(file)) {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(mfs.open(file), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
-          if (!line.isBlank() && JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) < firstStep) {
+          if (!line.isBlank() && stepOf(line) < firstStep) {
             kept.add(line);
           }
         }
       }
     }
-    metrics = fs.create(file, true);
-    for (String line : kept) {
-      metrics.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    Path tmp = new Path(root, "_tmp-" + METRICS);
+    try (OutputStream out = mfs.create(tmp, true)) {
+      for (String line : kept) {
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    mfs.delete(file, false);
+    if (!mfs.rename(tmp, file)) {
+      throw new IOException("could not rename " + tmp + " to " + file);
+    }
+    try {
+      metrics = mfs.append(file);
+    } catch (IOException | UnsupportedOperationException e) {
+      // no append (object stores): rewrite; nothing is visible before close there anyway
+      metrics = mfs.create(file, true);
+      for (String line : kept) {
+        metrics.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      }
     }
     metrics.hflush();
+  }
+
+  /** The step of a metrics line; a line cut short by a kill counts as after every step. */
+  private static long stepOf(String line) {
+    try {
+      return JSON.readTree(line).path("step").asLong(Long.MAX_VALUE);
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * The local filesystem's checksummed streams buffer whole chunks and lose them on SIGKILL; its
+   * raw filesystem writes through on hflush. Other filesystems are used as they are.
+   */
+  private FileSystem metricsFileSystem() {
+    return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
   }
 
   public void appendMetrics(Map<String, Object> record) throws IOException {
@@ -138,12 +179,13 @@ public final class RunDirectory implements AutoCloseable {
 
   /** The metrics lines written so far (for the summary). */
   public List<Map<String, Object>> readMetrics() throws IOException {
-    Path file = new Path(root, "metrics.jsonl");
+    Path file = new Path(root, METRICS);
     List<Map<String, Object>> out = new ArrayList<>();
-    if (!fs.exists(file)) {
+    FileSystem mfs = metricsFileSystem();
+    if (!mfs.exists(file)) {
       return out;
     }
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(mfs.open(file), StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         if (!line.isBlank()) {
           out.add(JSON.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));

@@ -1,0 +1,112 @@
+package io.sparkrl.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run killed with SIGKILL and started again with the same command ends with the same
+ * params_sha256 as a run that was never interrupted: with the kill between two steps, in the
+ * middle of a checkpoint write, and at a random moment of training.
+ */
+class KillResumeTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final int STEPS = 6;
+  @TempDir static Path tmp;
+  static List<String> corpus;
+  static String uninterrupted;
+
+  static List<String> args(Path dir) {
+    return List.of("reinforce", "corpus.train=\"" + corpus.get(0) + "\"", "corpus.eval=\"\"",
+        "run.dir=\"" + dir + "\"", "run.steps=" + STEPS, "run.checkpoint-every=2",
+        "run.prompts-per-step=4", "run.partitions=2", "policy.hidden-size=16",
+        "policy.embedding-size=8", "sampling.group-size=4", "sampling.max-new-tokens=8",
+        "advantage.estimator=ema", "optimizer.learning-rate=0.01");
+  }
+
+  static String paramsSha256(Path dir) throws Exception {
+    JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
+    assertEquals(STEPS, summary.get("steps").asLong());
+    assertTrue(summary.get("finished").asBoolean());
+    return summary.get("params_sha256").asText();
+  }
+
+  @BeforeAll
+  static void uninterruptedRun() throws Exception {
+    corpus = TestCorpus.write(tmp.resolve("corpus"), 9, 11);
+    Path dir = tmp.resolve("uninterrupted");
+    ChildJob run = ChildJob.start(tmp.resolve("uninterrupted.log"), List.of(), args(dir));
+    assertEquals(Main.OK, run.waitFor(300), run.tail());
+    uninterrupted = paramsSha256(dir);
+  }
+
+  /** Starts the run again, as a scheduler's retry would, and checks where it ends. */
+  static void resumeAndCompare(Path dir, String name) throws Exception {
+    ChildJob again = ChildJob.start(tmp.resolve(name + "-resume.log"), List.of(), args(dir));
+    assertEquals(Main.OK, again.waitFor(300), again.tail());
+    assertTrue(Files.exists(dir.resolve("_SUCCESS")));
+    assertEquals(uninterrupted, paramsSha256(dir), "params_sha256 after " + name);
+    List<String> metrics = Files.readAllLines(dir.resolve("metrics.jsonl"));
+    assertEquals(STEPS, metrics.size(), "one metrics line per step:\n" + String.join("\n", metrics));
+  }
+
+  static ChildJob pausedAt(Path dir, String point, int step) throws Exception {
+    Path marker = tmp.resolve(point + "-" + step + ".reached");
+    List<String> props = List.of("-Dsparkrl.fault.pause=" + point,
+        "-Dsparkrl.fault.after-step=" + step, "-Dsparkrl.fault.marker=" + marker);
+    ChildJob run = ChildJob.start(tmp.resolve(point + ".log"), props, args(dir));
+    run.awaitFile(marker, 300);
+    run.kill();
+    assertFalse(run.process.isAlive());
+    return run;
+  }
+
+  @Test
+  void killedBetweenStepsResumesToTheSameParameters() throws Exception {
+    Path dir = tmp.resolve("between");
+    pausedAt(dir, "between-steps", 3); // step 3 done, its checkpoint not due (every 2)
+    assertTrue(Files.isDirectory(dir.resolve("checkpoints/step-00000002")));
+    assertFalse(Files.exists(dir.resolve("_SUCCESS")));
+    resumeAndCompare(dir, "between-steps");
+  }
+
+  @Test
+  void killedDuringACheckpointWriteResumesToTheSameParameters() throws Exception {
+    Path dir = tmp.resolve("during-write");
+    pausedAt(dir, "checkpoint-write", 4);
+    Path partial = dir.resolve("checkpoints/_tmp-step-00000004");
+    assertTrue(Files.exists(partial.resolve("policy.zip")), "the kill landed mid-write");
+    assertFalse(Files.exists(partial.resolve("metadata.json")));
+    assertFalse(Files.exists(dir.resolve("checkpoints/step-00000004")));
+    resumeAndCompare(dir, "checkpoint-write");
+    assertFalse(Files.exists(partial), "the unfinished write was cleaned up");
+  }
+
+  @Test
+  void killedAtRandomMomentsResumesToTheSameParameters() throws Exception {
+    Path dir = tmp.resolve("random");
+    Random random = new Random(20261124);
+    List<Integer> waited = new ArrayList<>();
+    for (int kill = 0; kill < 2; kill++) {
+      ChildJob run = ChildJob.start(tmp.resolve("random-" + kill + ".log"), List.of(), args(dir));
+      // once training has started (a metrics line exists), kill at a random moment
+      run.awaitFile(dir.resolve("metrics.jsonl"), 300);
+      int ms = random.nextInt(1500);
+      waited.add(ms);
+      Thread.sleep(ms);
+      run.kill();
+    }
+    resumeAndCompare(dir, "random kills after " + waited + " ms");
+  }
+}
