@@ -74,6 +74,37 @@ class HdfsRunTest {
     }
     assertEquals(4, metrics.lines().count(), metrics); // the initial evaluation + 3 steps
     assertEquals(3, RunDirectory.readPolicy(run + "/policy.bin", fs.getConf()).step());
+    String summary;
+    try (var in = fs.open(new org.apache.hadoop.fs.Path("/runs/hdfs-test/summary.json"))) {
+      summary = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String metadata;
+    try (var in = fs.open(new org.apache.hadoop.fs.Path("/runs/hdfs-test/checkpoints/step-00000003/metadata.json"))) {
+      metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String sha = json.readTree(summary).get("params_sha256").asText();
+    assertEquals(sha, json.readTree(metadata).get("params_sha256").asText());
+    assertEquals(sha, io.sparkrl.policy.ParamsDigest.sha256(
+        RunDirectory.readPolicy(run + "/policy.bin", fs.getConf()).parameters()));
+
+    // a second run on HDFS starts from the first one's checkpoint there (init-from)
+    System.setProperty("spark.master", "local[2]");
+    System.setProperty("spark.ui.enabled", "false");
+    try {
+      int code = Main.run(new String[] {"reinforce",
+          "corpus.train=\"" + nameNode + "/data/train.jsonl\"", "corpus.eval=\"\"",
+          "run.dir=\"" + nameNode + "/runs/hdfs-next\"", "run.init-from=\"" + run + "\"",
+          "run.steps=1", "run.prompts-per-step=4", "policy.hidden-size=16",
+          "sampling.group-size=2", "sampling.max-new-tokens=6"});
+      assertEquals(Main.OK, code);
+    } finally {
+      System.clearProperty("spark.master");
+      System.clearProperty("spark.ui.enabled");
+    }
+    assertEquals(sha, io.sparkrl.policy.ParamsDigest.sha256(RunDirectory.readPolicy(
+        nameNode + "/runs/hdfs-next/initial-policy.bin", fs.getConf()).parameters()));
+    assertTrue(fs.exists(new org.apache.hadoop.fs.Path("/runs/hdfs-next/checkpoints/step-00000001/metadata.json")));
     assertTrue(new File(tmp.toFile(), "dfs").isDirectory());
     assertTrue(Files.isRegularFile(Path.of(java.net.URI.create(local.get(0)))));
   }
