@@ -10,6 +10,8 @@ import io.sparkrl.job.executor.StepTask;
 import io.sparkrl.job.output.Checkpoint;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.job.output.StepLog;
+import io.sparkrl.job.output.StepRecorder;
+import io.sparkrl.step.CompletionSample;
 import io.sparkrl.optim.AdamW;
 import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
@@ -113,17 +115,21 @@ public final class ReinforceJob {
     return policy;
   }
 
-  public record StepResult(StepMetrics metrics, StepLog.Phases phases) {}
+  /** @param samples whole prompt groups for the completions log (none on steps that log none) */
+  public record StepResult(StepMetrics metrics, StepLog.Phases phases, List<CompletionSample> samples) {}
 
   /** One REINFORCE step on the cluster. */
   public StepResult step() {
     long t0 = System.nanoTime();
+    sc.setJobGroup("sparkrl-step-" + policy.step(), "step " + policy.step() + ": rollout", false);
     Broadcast<PolicySnapshot> snapshot = sc.broadcast(policy);
     long t1 = System.nanoTime();
     List<ShardResult> shards;
     try {
       shards = train.mapPartitions(new StepTask(snapshot, reference, settings, schedule,
-          updater.context(job.run().seed(), policy.step()), job.run().nativeThreadsPerTask()))
+          updater.context(job.run().seed(), policy.step()).withSamplePrompts(
+              StepRecorder.samplePrompts(job.monitor(), policy.step(), job.run().steps())),
+          job.run().nativeThreadsPerTask()))
           .collect(); // in partition order: a fixed merge order, bit-identical reruns
     } finally {
       snapshot.destroy();
@@ -134,23 +140,37 @@ public final class ReinforceJob {
     PolicyUpdater.Outcome outcome = updater.apply(policy, merged, job.run().promptsPerStep());
     policy = outcome.snapshot();
     long t4 = System.nanoTime();
+    sc.clearJobGroup();
     return new StepResult(outcome.metrics(), new StepLog.Phases((t1 - t0) / 1e6, (t2 - t1) / 1e6,
-        (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6));
+        (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6), outcome.samples());
   }
 
   public Double evaluate() {
-    return evaluator == null ? null : evaluator.accuracy(policy);
+    if (evaluator == null) {
+      return null;
+    }
+    sc.setJobGroup("sparkrl-eval-" + policy.step(), "step " + policy.step() + ": evaluate", false);
+    try {
+      return evaluator.accuracy(policy);
+    } finally {
+      sc.clearJobGroup();
+    }
   }
 
   /** Runs the remaining steps, logging, evaluating and checkpointing; returns the final accuracy. */
   public Double run(RunDirectory dir) throws IOException {
     int steps = job.run().steps();
-    dir.openMetrics(policy.step());
+    try (StepRecorder recorder = StepRecorder.open(dir, job.monitor(), rewardFunctions(),
+        policy.step(), steps)) {
+      return run(dir, recorder, steps);
+    }
+  }
+
+  private Double run(RunDirectory dir, StepRecorder recorder, int steps) throws IOException {
     Double accuracy = null;
     if (policy.step() == 0 && evaluator != null) {
       accuracy = evaluate();
-      LOG.info("step     0 | held-out greedy accuracy before training {}", format(accuracy));
-      dir.appendMetrics(java.util.Map.of("step", 0, "eval_accuracy", accuracy, "phase", "initial"));
+      recorder.initial(accuracy);
     }
     while (policy.step() < steps) {
       StepResult r = step();
@@ -167,8 +187,7 @@ public final class ReinforceJob {
       StepLog.Phases p = r.phases();
       StepLog.Phases phases = new StepLog.Phases(p.broadcastMs(), p.tasksMs(), p.mergeMs(),
           p.updateMs(), evalMs, p.stepMs());
-      LOG.info(StepLog.line(r.metrics(), stepAccuracy, phases));
-      dir.appendMetrics(StepLog.record(r.metrics(), stepAccuracy, phases));
+      recorder.step(r.metrics(), r.samples(), stepAccuracy, phases);
       if (last || job.run().checkpointEvery() > 0 && done % job.run().checkpointEvery() == 0) {
         dir.writeCheckpoint(Checkpoint.of(policy, updater.optimizer(), updater.ema()));
       }
@@ -177,8 +196,8 @@ public final class ReinforceJob {
     return accuracy;
   }
 
-  private static String format(Double accuracy) {
-    return accuracy == null ? "n/a" : String.format("%.3f", accuracy);
+  private List<String> rewardFunctions() {
+    return settings.reward().functions().stream().map(f -> f.name()).toList();
   }
 
   public void close() {
