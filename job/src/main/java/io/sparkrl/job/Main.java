@@ -9,6 +9,9 @@ import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
 import io.sparkrl.job.output.RunDirectory;
+import io.sparkrl.job.report.ReportCommand;
+import io.sparkrl.job.report.RunHistory;
+import io.sparkrl.job.report.RunReport;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.settings.SettingsException;
 import io.sparkrl.tokenizer.UnknownCharacterException;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Commands: {@code generate} (write the bundled arithmetic corpus), {@code sft} (supervised
  * warm start), {@code reinforce} (REINFORCE training), {@code evaluate} (greedy held-out accuracy
- * of {@code run.init-policy}).
+ * of {@code run.init-policy}); {@code report RUN_DIR} and {@code compare RUN_DIR RUN_DIR...}
+ * (charts and report.html of run directories, see {@link ReportCommand}).
  *
  * <p>Exit codes: 0 done; 2 bad command line or configuration (nothing was started); 3 bad input
  * data (a corpus or policy file that is missing or malformed); 1 any other failure.
@@ -38,7 +42,8 @@ public final class Main {
   public static final int FAILED = 1;
   public static final int BAD_CONFIGURATION = 2;
   public static final int BAD_INPUT = 3;
-  private static final List<String> COMMANDS = List.of("generate", "sft", "reinforce", "evaluate");
+  private static final List<String> COMMANDS =
+      List.of("generate", "sft", "reinforce", "evaluate", "report", "compare");
 
   private Main() {}
 
@@ -54,6 +59,9 @@ public final class Main {
       return BAD_CONFIGURATION;
     }
     String command = args[0];
+    if (command.equals("report") || command.equals("compare")) {
+      return ReportCommand.run(command, List.of(args).subList(1, args.length), System.out, System.err);
+    }
     String file = null;
     List<String> overrides = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
@@ -139,6 +147,9 @@ public final class Main {
           training.close();
           LOG.info("done: {} steps; held-out greedy accuracy {}", training.policy().step(),
               accuracy == null ? "n/a" : String.format("%.3f", accuracy));
+          if (job.monitor().report()) {
+            writeReport(out, hadoop);
+          }
         }
         case "evaluate" -> {
           PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
@@ -151,6 +162,18 @@ public final class Main {
       System.out.println("results in " + out.uri());
     }
     return OK;
+  }
+
+  /** The run's report; a failure to draw it is logged, the training it reports on stands. */
+  private static void writeReport(RunDirectory dir, Configuration hadoop) {
+    try {
+      long t0 = System.nanoTime();
+      String page = RunReport.report(RunHistory.read(dir.uri(), hadoop),
+          dir.uri() + "/" + RunReport.FOLDER, hadoop);
+      LOG.info("report: {} ({} ms)", page, (System.nanoTime() - t0) / 1_000_000);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not write the run's report (the training completed): {}", e.toString());
+    }
   }
 
   /** The corpus/policy problem behind a failure (possibly wrapped by Spark), or null. */
