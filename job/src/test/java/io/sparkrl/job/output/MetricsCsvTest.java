@@ -37,7 +37,7 @@ class MetricsCsvTest {
     return FileSystem.getLocal(new Configuration());
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "[{index}] cell <{0}>")
   @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
       "plain | plain",
       "a,b | \"a,b\"",
