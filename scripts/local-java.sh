@@ -5,7 +5,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CLASSPATH_FILE="$ROOT/job/target/classpath.txt"
-if [ ! -f "$ROOT/job/target/classes/io/sparkrl/job/Main.class" ] || [ ! -f "$CLASSPATH_FILE" ]; then
+if [ ! -f "$ROOT/job/target/classes/io/sparkrl/job/Main.class" ] || [ ! -f "$CLASSPATH_FILE" ] \
+    || [ "$ROOT/job/pom.xml" -nt "$CLASSPATH_FILE" ] || [ "$ROOT/pom.xml" -nt "$CLASSPATH_FILE" ]; then
   echo "building sparkrl (first run: Maven downloads the dependencies) ..." >&2
   (cd "$ROOT" && mvn -q -B install -DskipTests)
   (cd "$ROOT" && mvn -q -B -pl job dependency:build-classpath -Dmdep.includeScope=compile \

@@ -69,6 +69,16 @@ public final class RewardStatistics implements Serializable {
     return sumOfSquares;
   }
 
+  /** The smallest reward; +infinity for an empty batch. */
+  public double min() {
+    return min;
+  }
+
+  /** The largest reward; −infinity for an empty batch. */
+  public double max() {
+    return max;
+  }
+
   /** 0 for an empty batch, so that an empty partition shifts nothing. */
   public double mean() {
     return count == 0 ? 0.0 : sum / count;

@@ -60,7 +60,15 @@ public final class WeightedRewards implements Serializable {
 
   /** The reward of one completion; never throws, always finite when the weights are. */
   public double score(String prompt, String completion, String reference) {
-    double total = 0.0;
+    return total(scores(prompt, completion, reference));
+  }
+
+  /**
+   * Each function's unweighted score of one completion, in configuration order; a failed one is
+   * the fallback (and counted). Never throws.
+   */
+  public double[] scores(String prompt, String completion, String reference) {
+    double[] scores = new double[functions.length];
     for (int k = 0; k < functions.length; k++) {
       double s;
       try {
@@ -72,7 +80,16 @@ public final class WeightedRewards implements Serializable {
         failures.incrementAndGet();
         s = fallback;
       }
-      total += weights[k] * s;
+      scores[k] = s;
+    }
+    return scores;
+  }
+
+  /** {@code Σ_k weight_k · scores[k]}, summed in configuration order. */
+  public double total(double[] scores) {
+    double total = 0.0;
+    for (int k = 0; k < functions.length; k++) {
+      total += weights[k] * scores[k];
     }
     return total;
   }

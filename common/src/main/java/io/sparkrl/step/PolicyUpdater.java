@@ -79,15 +79,41 @@ public final class PolicyUpdater {
     float[] parameters = current.parameters().clone();
     UpdateReport report = optimizer.apply(parameters, mean);
     double usedBaseline = ema.baseline();
+    RolloutFigures rollout = RolloutFigures.of(merged, batchAdvantage(merged),
+        settings.reward().functions().stream().map(f -> f.name()).toList(),
+        settings.loss().usesReference());
     ema = ema.update(merged.rewards().mean(), settings.advantage().emaDecay());
     StepMetrics metrics = new StepMetrics(current.step(), prompts, total.sequences(),
         total.tokens(), merged.rewards().mean(), merged.rewards().besselStd(),
         total.lossSum() / count, report.gradNorm(), report.clippedNorm(), report.learningRate(),
         (double) total.tokens() / total.sequences(),
         (double) merged.finishedCompletions() / total.sequences(), merged.rewardFailures(),
-        usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos());
-    return new Outcome(current.withParameters(parameters, current.step() + 1), metrics);
+        usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos(),
+        rollout, false);
+    return new Outcome(current.withParameters(parameters, current.step() + 1), metrics,
+        samples(merged));
   }
 
-  public record Outcome(PolicySnapshot snapshot, StepMetrics metrics) {}
+  /** The estimator's advantage from the batch statistics, or null when the tasks applied it. */
+  private LinearAdvantage batchAdvantage(ShardResult merged) {
+    AdvantageSettings adv = settings.advantage();
+    return adv.estimator().needsBatchStatistics()
+        ? adv.estimator().linear(merged.rewards(), ema.baseline(), adv.epsilon()) : null;
+  }
+
+  /** The merged shards' completion samples, with the advantages the update used. */
+  private List<CompletionSample> samples(ShardResult merged) {
+    LinearAdvantage batch = batchAdvantage(merged);
+    return batch == null ? merged.samples()
+        : merged.samples().stream().map(s -> s.withAdvantages(batch)).toList();
+  }
+
+  /**
+   * @param samples whole prompt groups of the step for the completions log, by prompt id
+   */
+  public record Outcome(PolicySnapshot snapshot, StepMetrics metrics, List<CompletionSample> samples) {
+    public Outcome(PolicySnapshot snapshot, StepMetrics metrics) {
+      this(snapshot, metrics, List.of());
+    }
+  }
 }

@@ -61,12 +61,16 @@ public final class RolloutWorker {
     long t1 = System.nanoTime();
     WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward());
     double[] rewards = new double[completions.size()];
+    double[][] functionScores = new double[completions.size()][];
+    List<String> texts = new ArrayList<>(completions.size());
     long finished = 0;
     for (int i = 0; i < rewards.length; i++) {
       Completion c = completions.get(i);
       PromptRecord p = prompts.get(i / g);
       String text = vocabulary.decode(c.tokens(), 0, c.textLength());
-      rewards[i] = rewardFunctions.score(p.prompt(), text, p.reference());
+      functionScores[i] = rewardFunctions.scores(p.prompt(), text, p.reference());
+      rewards[i] = rewardFunctions.total(functionScores[i]);
+      texts.add(text);
       finished += c.finished() ? 1 : 0;
     }
 
@@ -85,6 +89,7 @@ public final class RolloutWorker {
     GradientSum main;
     GradientSum ones = null;
     GradientSum regularizer = null;
+    double[] advantages = null;
     if (estimator.needsBatchStatistics()) {
       boolean separateRegularizer = estimator == AdvantageEstimator.WHITEN && loss.hasRegularizer();
       main = PolicyGradient.sum(net, batch, rewards, separateRegularizer ? null : loss, referenceLogProbs);
@@ -93,12 +98,15 @@ public final class RolloutWorker {
         regularizer = PolicyGradient.sum(net, batch, filled(rewards.length, 0), loss, referenceLogProbs);
       }
     } else {
-      double[] advantages = estimator.advantages(rewards, g, context.emaBaseline(), adv.epsilon());
+      advantages = estimator.advantages(rewards, g, context.emaBaseline(), adv.epsilon());
       main = PolicyGradient.sum(net, batch, advantages, loss, referenceLogProbs);
     }
     long t3 = System.nanoTime();
+    RolloutObservation seen = new RolloutObservation(prompts, texts, completions, rewards,
+        functionScores, advantages, g);
     return new ShardResult(main, ones, regularizer, RewardStatistics.of(rewards),
-        rewardFunctions.failures(), finished, t1 - t0, t2 - t1, t3 - t2);
+        rewardFunctions.failures(), finished, t1 - t0, t2 - t1, t3 - t2,
+        seen.statistics(referenceLogProbs, loss.klEstimator()), seen.samples(context.samplePrompts()));
   }
 
   private int[] encodePrompt(Vocabulary vocabulary, PromptRecord p) {

@@ -3,6 +3,9 @@ package io.sparkrl.step;
 import io.sparkrl.advantage.RewardStatistics;
 import io.sparkrl.gradient.GradientSum;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * What one task returns for its share of a step: sums and counts only, never means.
@@ -14,10 +17,28 @@ import java.io.Serializable;
  * and std, so the task returns {@code main} = gradient with A_i = r_i and {@code ones} = gradient
  * with A_i = 1, which combine exactly (DESIGN.md). {@code regularizer} (KL/entropy terms) is
  * separate only when the scale is not 1 (whiten); otherwise it is inside {@code main}.
+ *
+ * <p>{@code rollout} and {@code samples} are for the metrics and the completions log only:
+ * {@code samples} holds the whole groups of the task's lowest prompt ids (up to the step's
+ * sample count), and merged shards keep them sorted by prompt id, so the driver's first k are the
+ * step's k lowest ids however the prompts were partitioned.
  */
 public record ShardResult(GradientSum main, GradientSum ones, GradientSum regularizer,
     RewardStatistics rewards, long rewardFailures, long finishedCompletions,
-    long sampleNanos, long rewardNanos, long gradientNanos) implements Serializable {
+    long sampleNanos, long rewardNanos, long gradientNanos, RolloutStatistics rollout,
+    List<CompletionSample> samples) implements Serializable {
+
+  public ShardResult {
+    samples = List.copyOf(samples);
+  }
+
+  /** A shard without rollout figures or samples. */
+  public ShardResult(GradientSum main, GradientSum ones, GradientSum regularizer,
+      RewardStatistics rewards, long rewardFailures, long finishedCompletions, long sampleNanos,
+      long rewardNanos, long gradientNanos) {
+    this(main, ones, regularizer, rewards, rewardFailures, finishedCompletions, sampleNanos,
+        rewardNanos, gradientNanos, RolloutStatistics.EMPTY, List.of());
+  }
 
   /** A task whose partition had no prompt in this step. */
   public static ShardResult empty(int parameters) {
@@ -35,7 +56,16 @@ public record ShardResult(GradientSum main, GradientSum ones, GradientSum regula
         add(regularizer, later.regularizer), rewards.plus(later.rewards),
         rewardFailures + later.rewardFailures, finishedCompletions + later.finishedCompletions,
         sampleNanos + later.sampleNanos, rewardNanos + later.rewardNanos,
-        gradientNanos + later.gradientNanos);
+        gradientNanos + later.gradientNanos, rollout.plus(later.rollout),
+        byPromptId(samples, later.samples));
+  }
+
+  private static List<CompletionSample> byPromptId(List<CompletionSample> a, List<CompletionSample> b) {
+    List<CompletionSample> all = new ArrayList<>(a.size() + b.size());
+    all.addAll(a);
+    all.addAll(b);
+    all.sort(Comparator.comparingLong(CompletionSample::promptId));
+    return all;
   }
 
   private static GradientSum add(GradientSum a, GradientSum b) {

@@ -1,5 +1,6 @@
 package io.sparkrl.step;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class StepSplitInvarianceTest {
         PolicyFactory.create(s.policy(), VOCAB.size(), DataType.DOUBLE), VOCAB, 0);
     PolicySnapshot reference = policy.withParameters(perturbed(policy.parameters()), 0);
     RolloutWorker worker = new RolloutWorker(s);
-    StepContext context = new StepContext(99, 4, 0.25);
+    StepContext context = new StepContext(99, 4, 0.25).withSamplePrompts(2);
     List<PromptRecord> all = prompts();
 
     ShardResult whole = worker.run(policy, reference, context, all);
@@ -78,6 +79,26 @@ class StepSplitInvarianceTest {
     assertTrue(relative(a.gradient(), b.gradient()) <= 1e-6,
         "relative difference " + relative(a.gradient(), b.gradient()));
     assertEquals(a.lossSum(), b.lossSum(), 1e-9 * Math.max(1, Math.abs(a.lossSum())));
+
+    // the watching figures and the logged groups do not depend on the split either
+    List<String> names = List.of("length-penalty", "format");
+    RolloutFigures fa = RolloutFigures.of(whole, null, names, kl > 0);
+    RolloutFigures fb = RolloutFigures.of(split, null, names, kl > 0);
+    assertEquals(fa.rewardMin(), fb.rewardMin());
+    assertEquals(fa.rewardMax(), fb.rewardMax());
+    assertEquals(fa.zeroStdFraction(), fb.zeroStdFraction());
+    assertEquals(fa.minLength(), fb.minLength());
+    assertEquals(fa.maxLength(), fb.maxLength());
+    assertEquals(fa.truncatedFraction(), fb.truncatedFraction());
+    assertEquals(fa.advantageMean(), fb.advantageMean(), 1e-12);
+    assertEquals(fa.entropy(), fb.entropy(), 1e-9);
+    assertEquals(fa.functionMeans().get("format"), fb.functionMeans().get("format"), 1e-12);
+    assertEquals(kl > 0, fa.klMean() != null);
+    assertTrue(fa.rewardMin() <= whole.rewards().mean() && whole.rewards().mean() <= fa.rewardMax());
+    assertEquals(List.of(10L, 11L), whole.samples().stream().map(CompletionSample::promptId).toList());
+    assertEquals(List.of(10L, 11L), split.samples().stream().limit(2).map(CompletionSample::promptId).toList());
+    assertArrayEquals(whole.samples().get(1).rewards(), split.samples().get(1).rewards());
+    assertEquals(whole.samples().get(1).completions(), split.samples().get(1).completions());
   }
 
   static float[] perturbed(float[] p) {

@@ -11,6 +11,9 @@ import io.sparkrl.job.driver.SftJob;
 import io.sparkrl.job.output.InitFrom;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.job.output.RunSummary;
+import io.sparkrl.job.report.ReportCommand;
+import io.sparkrl.job.report.RunHistory;
+import io.sparkrl.job.report.RunReport;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.settings.SettingsException;
 import io.sparkrl.tokenizer.UnknownCharacterException;
@@ -29,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Commands: {@code generate} (write the bundled arithmetic corpus), {@code sft} (supervised
  * warm start), {@code reinforce} (REINFORCE training), {@code evaluate} (greedy held-out accuracy
- * of {@code run.init-policy}).
+ * of {@code run.init-policy}); {@code report RUN_DIR} and {@code compare RUN_DIR RUN_DIR...}
+ * (charts and report.html of run directories, see {@link ReportCommand}).
  *
  * <p>Exit codes: 0 done (or nothing to do: the run directory already has {@code _SUCCESS});
  * 2 bad command line, configuration or input data (a corpus, policy or checkpoint that is missing
@@ -44,7 +48,8 @@ public final class Main {
   public static final int BAD_INPUT = 2;
   /** EX_TEMPFAIL of sysexits.h: not finished, run the same command again to continue. */
   public static final int NOT_FINISHED = 75;
-  private static final List<String> COMMANDS = List.of("generate", "sft", "reinforce", "evaluate");
+  private static final List<String> COMMANDS =
+      List.of("generate", "sft", "reinforce", "evaluate", "report", "compare");
 
   private Main() {}
 
@@ -60,6 +65,9 @@ public final class Main {
       return BAD_CONFIGURATION;
     }
     String command = args[0];
+    if (command.equals("report") || command.equals("compare")) {
+      return ReportCommand.run(command, List.of(args).subList(1, args.length), System.out, System.err);
+    }
     String file = null;
     List<String> overrides = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
@@ -153,6 +161,9 @@ public final class Main {
           ReinforceJob training = ReinforceJob.start(sc, config, out);
           RunSummary.Ending ending = training.run(out);
           training.close();
+          if (job.monitor().report()) {
+            writeReport(out, hadoop);
+          }
           if (ending != RunSummary.Ending.FINISHED) {
             System.out.println("stopped at step " + training.policy().step() + " (" + ending.text()
                 + "); run the same command again to continue. Checkpoint and summary.json in "
@@ -172,6 +183,18 @@ public final class Main {
       System.out.println("results in " + out.uri());
     }
     return OK;
+  }
+
+  /** The run's report; a failure to draw it is logged, the training it reports on stands. */
+  private static void writeReport(RunDirectory dir, Configuration hadoop) {
+    try {
+      long t0 = System.nanoTime();
+      String page = RunReport.report(RunHistory.read(dir.uri(), hadoop),
+          dir.uri() + "/" + RunReport.FOLDER, hadoop);
+      LOG.info("report: {} ({} ms)", page, (System.nanoTime() - t0) / 1_000_000);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not write the run's report (the training completed): {}", e.toString());
+    }
   }
 
   /** The corpus/policy problem behind a failure (possibly wrapped by Spark), or null. */

@@ -7,8 +7,8 @@ import java.util.List;
 import java.io.Serializable;
 
 /** The job's own settings ({@code sparkrl.run/corpus/eval/sft/arithmetic}), read once and validated. */
-public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic arithmetic)
-    implements Serializable {
+public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic arithmetic,
+    Monitor monitor) implements Serializable {
 
   public record Run(String dir, long seed, int steps, int promptsPerStep, int partitions,
       String initPolicy, boolean resume, int checkpointEvery, int nativeThreadsPerTask,
@@ -31,6 +31,15 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     public io.sparkrl.job.corpus.JsonLines format(boolean completionRequired) {
       return new io.sparkrl.job.corpus.JsonLines(promptField, answerField, completionField,
           completionRequired);
+    }
+  }
+
+  /** {@code sparkrl.monitor}: what a person watching the run gets (nothing here changes training). */
+  public record Monitor(int completionsEvery, int completionsPrompts, String progress,
+      boolean report) implements Serializable {
+    /** Whether step {@code step} (0-based) of a run of {@code steps} steps logs completions. */
+    public boolean logsCompletions(long step, long steps) {
+      return completionsEvery > 0 && ((step + 1) % completionsEvery == 0 || step + 1 == steps);
     }
   }
 
@@ -85,6 +94,7 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     Section eval = new Section(config, "sparkrl.eval");
     Section sft = new Section(config, "sparkrl.sft");
     Section arithmetic = new Section(config, "sparkrl.arithmetic");
+    Section monitor = new Section(config, "sparkrl.monitor");
     return new JobSettings(
         new Run(run.nonEmptyString("dir"), run.anyLong("seed"), run.nonNegativeInt("steps"),
             run.intIn("prompts-per-step", 1, 100_000), run.nonNegativeInt("partitions"),
@@ -102,6 +112,10 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
             sft.doubleAbove("learning-rate-decay", 0, 1), sft.nonNegativeInt("max-examples")),
         new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
             arithmetic.intIn("max-second-operand", 0, 100_000), arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
-            phrasings(arithmetic)));
+            phrasings(arithmetic)),
+        new Monitor(monitor.nonNegativeInt("completions-every"),
+            monitor.intIn("completions-prompts", 1, 1000),
+            monitor.oneOf("progress", java.util.Set.of("auto", "terminal", "lines")),
+            monitor.bool("report")));
   }
 }

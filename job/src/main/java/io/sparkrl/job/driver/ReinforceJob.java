@@ -15,6 +15,8 @@ import io.sparkrl.job.output.InitFrom;
 import io.sparkrl.job.output.RunSummary;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.job.output.StepLog;
+import io.sparkrl.job.output.StepRecorder;
+import io.sparkrl.step.CompletionSample;
 import io.sparkrl.optim.AdamW;
 import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
@@ -157,17 +159,21 @@ public final class ReinforceJob {
     return policy;
   }
 
-  public record StepResult(StepMetrics metrics, StepLog.Phases phases) {}
+  /** @param samples whole prompt groups for the completions log (none on steps that log none) */
+  public record StepResult(StepMetrics metrics, StepLog.Phases phases, List<CompletionSample> samples) {}
 
   /** One REINFORCE step on the cluster. */
   public StepResult step() {
     long t0 = System.nanoTime();
+    sc.setJobGroup("sparkrl-step-" + policy.step(), "step " + policy.step() + ": rollout", false);
     Broadcast<PolicySnapshot> snapshot = sc.broadcast(policy);
     long t1 = System.nanoTime();
     List<ShardResult> shards;
     try {
       shards = train.mapPartitions(new StepTask(snapshot, reference, settings, schedule,
-          updater.context(job.run().seed(), policy.step()), job.run().nativeThreadsPerTask()))
+          updater.context(job.run().seed(), policy.step()).withSamplePrompts(
+              StepRecorder.samplePrompts(job.monitor(), policy.step(), lastStep())),
+          job.run().nativeThreadsPerTask()))
           .collect(); // in partition order: a fixed merge order, bit-identical reruns
     } finally {
       snapshot.destroy();
@@ -178,8 +184,9 @@ public final class ReinforceJob {
     PolicyUpdater.Outcome outcome = updater.apply(policy, merged, job.run().promptsPerStep());
     policy = outcome.snapshot();
     long t4 = System.nanoTime();
+    sc.clearJobGroup();
     return new StepResult(outcome.metrics(), new StepLog.Phases((t1 - t0) / 1e6, (t2 - t1) / 1e6,
-        (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6));
+        (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6), outcome.samples());
   }
 
   /** The held-out accuracy of the last evaluation in {@link #run}, or null when none ran. */
@@ -188,7 +195,15 @@ public final class ReinforceJob {
   }
 
   public Double evaluate() {
-    return evaluator == null ? null : evaluator.accuracy(policy);
+    if (evaluator == null) {
+      return null;
+    }
+    sc.setJobGroup("sparkrl-eval-" + policy.step(), "step " + policy.step() + ": evaluate", false);
+    try {
+      return evaluator.accuracy(policy);
+    } finally {
+      sc.clearJobGroup();
+    }
   }
 
   /**
@@ -197,14 +212,23 @@ public final class ReinforceJob {
    * checkpoint) when {@code run.max-wall-time} would be passed. Writes summary.json.
    */
   public RunSummary.Ending run(RunDirectory dir) throws IOException {
-    long last = job.run().lastStep(schedule.stepsPerEpoch());
+    long last = lastStep();
+    try (StepRecorder recorder = StepRecorder.open(dir, job.monitor(), rewardFunctions(),
+        policy.step(), last)) {
+      return run(dir, recorder, last);
+    }
+  }
+
+  private long lastStep() {
+    return job.run().lastStep(schedule.stepsPerEpoch());
+  }
+
+  private RunSummary.Ending run(RunDirectory dir, StepRecorder recorder, long last)
+      throws IOException {
     long wallLimitNanos = job.run().maxWallTime().toNanos();
     long firstStep = policy.step();
-    dir.openMetrics(firstStep);
     if (policy.step() == 0 && evaluator != null) {
-      Double accuracy = evaluate();
-      LOG.info("step     0 | held-out greedy accuracy before training {}", format(accuracy));
-      dir.appendMetrics(java.util.Map.of("step", 0, "eval_accuracy", accuracy, "phase", "initial"));
+      recorder.initial(evaluate());
     }
     RunSummary.Ending ending = RunSummary.Ending.FINISHED;
     long checkpointed = -1;
@@ -233,8 +257,7 @@ public final class ReinforceJob {
       StepLog.Phases p = r.phases();
       StepLog.Phases phases = new StepLog.Phases(p.broadcastMs(), p.tasksMs(), p.mergeMs(),
           p.updateMs(), evalMs, p.stepMs());
-      LOG.info(StepLog.line(r.metrics(), stepAccuracy, phases));
-      dir.appendMetrics(StepLog.record(r.metrics(), stepAccuracy, phases));
+      recorder.step(r.metrics(), r.samples(), stepAccuracy, phases);
       if (end || job.run().checkpointEvery() > 0 && done % job.run().checkpointEvery() == 0) {
         checkpoint(dir);
         checkpointed = done;
@@ -256,8 +279,8 @@ public final class ReinforceJob {
         config.render(), job.run().keepCheckpoints());
   }
 
-  private static String format(Double accuracy) {
-    return accuracy == null ? "n/a" : String.format("%.3f", accuracy);
+  private List<String> rewardFunctions() {
+    return settings.reward().functions().stream().map(f -> f.name()).toList();
   }
 
   public void close() {

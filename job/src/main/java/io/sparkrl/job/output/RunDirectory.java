@@ -55,6 +55,15 @@ public final class RunDirectory implements AutoCloseable {
     return fs.makeQualified(root).toString();
   }
 
+  /** The run directory's file {@code name} (for the metrics CSV, completions log and report). */
+  public Path path(String name) {
+    return new Path(root, name);
+  }
+
+  public FileSystem fileSystem() {
+    return fs;
+  }
+
   public void writeConfig(String rendered) throws IOException {
     try (OutputStream out = fs.create(new Path(root, "config.conf"), true)) {
       out.write(rendered.getBytes(StandardCharsets.UTF_8));

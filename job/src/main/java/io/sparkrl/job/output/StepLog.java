@@ -1,10 +1,13 @@
 package io.sparkrl.job.output;
 
+import io.sparkrl.step.RolloutFigures;
 import io.sparkrl.step.StepMetrics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The readable line and the metrics.jsonl record of a step. */
+/** The readable line and the metrics.jsonl record (and metrics.csv columns) of a step. */
 public final class StepLog {
   private StepLog() {}
 
@@ -21,10 +24,18 @@ public final class StepLog {
   }
 
   public static Map<String, Object> record(StepMetrics m, Double accuracy, Phases p) {
+    RolloutFigures f = m.rollout();
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("step", m.step());
+    r.put("policy_version", m.step()); // the policy that sampled this step's completions
     r.put("reward_mean", m.rewardMean());
     r.put("reward_std", m.rewardStd());
+    r.put("reward_min", f.rewardMin());
+    r.put("reward_max", f.rewardMax());
+    r.put("reward_functions", new LinkedHashMap<>(f.functionMeans()));
+    r.put("frac_reward_zero_std", f.zeroStdFraction());
+    r.put("advantage_mean", f.advantageMean());
+    r.put("advantage_std", f.advantageStd());
     if (accuracy != null) {
       r.put("eval_accuracy", accuracy);
     }
@@ -32,12 +43,20 @@ public final class StepLog {
     r.put("grad_norm", m.gradNorm());
     r.put("clipped_grad_norm", m.clippedGradNorm());
     r.put("learning_rate", m.learningRate());
+    if (f.klMean() != null) {
+      r.put("kl", f.klMean());
+    }
+    r.put("entropy", f.entropy());
     r.put("completion_length", m.meanCompletionLength());
+    r.put("completion_length_min", f.minLength());
+    r.put("completion_length_max", f.maxLength());
+    r.put("truncated_fraction", f.truncatedFraction());
     r.put("finished_fraction", m.finishedFraction());
     r.put("prompts", m.prompts());
     r.put("completions", m.sequences());
     r.put("completion_tokens", m.completionTokens());
     r.put("reward_failures", m.rewardFailures());
+    r.put("skipped_updates", m.skipped() ? 1 : 0);
     r.put("ema_baseline", m.emaBaseline());
     r.put("tokens_per_s", m.completionTokens() / (p.stepMs() / 1000.0));
     r.put("step_ms", p.stepMs());
@@ -53,4 +72,38 @@ public final class StepLog {
     r.put("phases", phases);
     return r;
   }
+
+  /** The record of the evaluation before the first step. */
+  public static Map<String, Object> initial(double accuracy) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("step", 0);
+    r.put("eval_accuracy", accuracy);
+    r.put("phase", "initial");
+    return r;
+  }
+
+  /**
+   * Every column a record can have, flattened ({@code phases.tasks_ms},
+   * {@code reward_functions.format}), in record order: the header of metrics.csv.
+   */
+  public static List<String> columns(List<String> rewardFunctions) {
+    List<String> c = new ArrayList<>(List.of("step", "phase", "policy_version", "reward_mean",
+        "reward_std", "reward_min", "reward_max"));
+    for (String name : rewardFunctions) {
+      c.add("reward_functions." + name);
+    }
+    c.addAll(List.of("frac_reward_zero_std", "advantage_mean", "advantage_std", "eval_accuracy",
+        "loss", "grad_norm", "clipped_grad_norm", "learning_rate", "kl", "entropy",
+        "completion_length", "completion_length_min", "completion_length_max",
+        "truncated_fraction", "finished_fraction", "prompts", "completions", "completion_tokens",
+        "reward_failures", "skipped_updates", "ema_baseline", "tokens_per_s", "step_ms"));
+    for (String phase : PHASES) {
+      c.add("phases." + phase);
+    }
+    return c;
+  }
+
+  /** The per-phase times of {@code phases}, in milliseconds. */
+  public static final List<String> PHASES = List.of("broadcast_ms", "tasks_ms", "sample_ms",
+      "reward_ms", "gradient_ms", "merge_ms", "update_ms", "eval_ms");
 }
