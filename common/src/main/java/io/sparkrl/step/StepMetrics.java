@@ -5,9 +5,17 @@ import java.io.Serializable;
 /**
  * What one step measured. Reward statistics are over the step's completions; {@code loss} is the
  * summed loss divided by the aggregation count; task timings are summed over the step's tasks.
+ * {@code skippedUpdates} counts the updates skipped so far in the run (this one included);
+ * {@code nonFinite} says what was NaN or infinite when this step's update was skipped, else null.
  */
 public record StepMetrics(long step, long prompts, long sequences, long completionTokens,
     double rewardMean, double rewardStd, double loss, double gradNorm, double clippedGradNorm,
     double learningRate, double meanCompletionLength, double finishedFraction, long rewardFailures,
-    double emaBaseline, long sampleNanos, long rewardNanos, long gradientNanos)
-    implements Serializable {}
+    double emaBaseline, long sampleNanos, long rewardNanos, long gradientNanos,
+    long skippedUpdates, String nonFinite)
+    implements Serializable {
+  /** Whether this step's update was skipped (parameters unchanged). */
+  public boolean updateSkipped() {
+    return nonFinite != null;
+  }
+}

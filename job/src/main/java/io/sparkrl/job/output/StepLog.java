@@ -17,7 +17,8 @@ public final class StepLog {
     return String.format("step %5d | reward %.3f ± %.3f |%s loss %+.4f | grad %.3f | len %.1f"
             + " | %,.0f tok/s | %.0f ms", m.step(), m.rewardMean(), m.rewardStd(),
         accuracy == null ? "" : String.format(" acc %.3f |", accuracy), m.loss(), m.gradNorm(),
-        m.meanCompletionLength(), tokensPerSecond, p.stepMs());
+        m.meanCompletionLength(), tokensPerSecond, p.stepMs())
+        + (m.updateSkipped() ? " | update SKIPPED: " + m.nonFinite() : "");
   }
 
   public static Map<String, Object> record(StepMetrics m, Double accuracy, Phases p) {
@@ -39,6 +40,10 @@ public final class StepLog {
     r.put("completion_tokens", m.completionTokens());
     r.put("reward_failures", m.rewardFailures());
     r.put("ema_baseline", m.emaBaseline());
+    r.put("skipped_updates", m.skippedUpdates());
+    if (m.updateSkipped()) {
+      r.put("update_skipped", m.nonFinite());
+    }
     r.put("tokens_per_s", m.completionTokens() / (p.stepMs() / 1000.0));
     r.put("step_ms", p.stepMs());
     Map<String, Object> phases = new LinkedHashMap<>();
