@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * of {@code run.init-policy}).
  *
  * <p>Exit codes: 0 done; 2 bad command line or configuration (nothing was started); 3 bad input
- * data (a corpus or policy file that is missing or malformed); 1 any other failure.
+ * data (a corpus or policy file that is missing or malformed); 4 training stopped after
+ * {@code sparkrl.trainer.max-consecutive-skipped-steps} updates in a row were skipped for NaN or
+ * infinite values; 1 any other failure.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -38,6 +40,7 @@ public final class Main {
   public static final int FAILED = 1;
   public static final int BAD_CONFIGURATION = 2;
   public static final int BAD_INPUT = 3;
+  public static final int NON_FINITE_UPDATES = 4;
   private static final List<String> COMMANDS = List.of("generate", "sft", "reinforce", "evaluate");
 
   private Main() {}
@@ -79,6 +82,10 @@ public final class Main {
     } catch (SettingsException e) {
       System.err.println("configuration error: " + e.getMessage());
       return BAD_CONFIGURATION;
+    } catch (io.sparkrl.job.driver.SkippedUpdatesException e) {
+      LOG.error("training stopped: {}", e.getMessage());
+      System.err.println("training stopped: " + e.getMessage());
+      return NON_FINITE_UPDATES;
     } catch (Exception e) {
       Throwable input = inputError(e);
       if (input != null) {

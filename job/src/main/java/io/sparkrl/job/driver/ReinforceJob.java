@@ -169,6 +169,10 @@ public final class ReinforceJob {
           p.updateMs(), evalMs, p.stepMs());
       LOG.info(StepLog.line(r.metrics(), stepAccuracy, phases));
       dir.appendMetrics(StepLog.record(r.metrics(), stepAccuracy, phases));
+      if (updater.consecutiveSkips() >= settings.maxConsecutiveSkippedSteps()) {
+        throw new SkippedUpdatesException(r.metrics().step(), updater.consecutiveSkips(),
+            r.metrics().nonFinite());
+      }
       if (last || job.run().checkpointEvery() > 0 && done % job.run().checkpointEvery() == 0) {
         dir.writeCheckpoint(Checkpoint.of(policy, updater.optimizer(), updater.ema()));
       }
