@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * baseline is not advanced. The step index still advances, so the next step samples new prompts
  * and new completions (retrying the same index would recompute the same non-finite result bit for
  * bit). A checkpoint therefore records step {@code s} with an optimizer count of {@code s} minus the
- * skipped steps, and a resumed run continues from there exactly.
+ * skipped steps, and a resumed run continues from there exactly. The skip counters are not
+ * checkpointed: a resumed run counts consecutive skips from zero (a run stopped for them resumes
+ * at its last checkpoint and meets the same non-finite steps again, deterministically).
  */
 public final class PolicyUpdater {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyUpdater.class);
