@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Submits a sparkrl command to a cluster with spark-submit from $SPARK_HOME.
-# Usage: SPARK_HOME=/opt/spark scripts/submit.sh <generate|sft|reinforce|evaluate> \
-#          [--config conf/cluster.conf] [key=value ...]
+# Submits a sparkrl command to a cluster through spark-submit.
+# Usage: [SPARK_HOME=/opt/spark] SPARK_MASTER=spark://host:7077 scripts/submit.sh \
+#          <generate|sft|reinforce|evaluate> [--config conf/cluster.conf] [key=value ...]
+# With SPARK_HOME set to a Spark 3.5 (Scala 2.12) installation, its bin/spark-submit runs. Without
+# it, the same org.apache.spark.deploy.SparkSubmit runs from the Spark jars the build resolved
+# (scripts/spark-home.sh), exactly as bin/spark-submit would start it: fine for
+# scripts/local-cluster.sh and any standalone master of Spark 3.5.
 # Spark properties come from the environment: SPARK_MASTER (default: spark-submit's own),
 # SPARK_DEPLOY_MODE, and SPARK_SUBMIT_OPTS_EXTRA (more spark-submit options, e.g.
-# "--num-executors 8 --executor-cores 4 --executor-memory 8g").
+# "--num-executors 8 --executor-cores 4 --executor-memory 8g"). SPARKRL_DRIVER_HEAP [2g] is the
+# client-mode driver's heap when SparkSubmit runs from the build's jars.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-: "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 (Scala 2.12) installation}"
 JAR=$(ls "$ROOT"/job/target/sparkrl-job-*-spark.jar 2>/dev/null | head -n 1 || true)
 if [ -z "$JAR" ]; then
-  (cd "$ROOT" && mvn -q -B install -DskipTests)
+  echo "building the job jar ..." >&2
+  (cd "$ROOT" && mvn -q -B -pl job -am package -DskipTests)
   JAR=$(ls "$ROOT"/job/target/sparkrl-job-*-spark.jar | head -n 1)
 fi
 CONF_ARGS=()
@@ -22,11 +27,27 @@ EXTRA=()
 if [ -n "${SPARK_SUBMIT_OPTS_EXTRA:-}" ]; then read -r -a EXTRA <<< "$SPARK_SUBMIT_OPTS_EXTRA"; fi
 MASTER_ARGS=()
 if [ -n "${SPARK_MASTER:-}" ]; then MASTER_ARGS=(--master "$SPARK_MASTER"); fi
-exec "$SPARK_HOME/bin/spark-submit" \
-  "${MASTER_ARGS[@]}" \
-  --deploy-mode "${SPARK_DEPLOY_MODE:-client}" \
-  --class io.sparkrl.job.Main \
-  --conf spark.executorEnv.OMP_NUM_THREADS=1 \
-  --conf spark.yarn.appMasterEnv.OMP_NUM_THREADS=1 \
-  "${CONF_ARGS[@]}" "${EXTRA[@]}" \
-  "$JAR" "$@"
+SUBMIT_ARGS=("${MASTER_ARGS[@]}"
+  --deploy-mode "${SPARK_DEPLOY_MODE:-client}"
+  --class io.sparkrl.job.Main
+  --conf spark.executorEnv.OMP_NUM_THREADS=1
+  --conf spark.yarn.appMasterEnv.OMP_NUM_THREADS=1
+  "${CONF_ARGS[@]}" "${EXTRA[@]}"
+  "$JAR" "$@")
+if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
+  exec "$SPARK_HOME/bin/spark-submit" "${SUBMIT_ARGS[@]}"
+fi
+SPARK_HOME="$("$ROOT/scripts/spark-home.sh")"
+export SPARK_HOME SPARK_SCALA_VERSION=2.12
+OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+--add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
+--add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+# bin/spark-submit = spark-class org.apache.spark.deploy.SparkSubmit: Spark's jars on the
+# classpath, the application jar given to SparkSubmit, which adds it to the driver's loader
+# shellcheck disable=SC2086
+exec java -Xmx"${SPARKRL_DRIVER_HEAP:-2g}" $OPENS -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" \
+  org.apache.spark.deploy.SparkSubmit "${SUBMIT_ARGS[@]}"

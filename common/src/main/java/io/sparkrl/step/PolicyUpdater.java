@@ -10,16 +10,31 @@ import io.sparkrl.optim.AdamW;
 import io.sparkrl.optim.UpdateReport;
 import io.sparkrl.policy.PolicySnapshot;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The driver's half of a step: merge the tasks' sums in a fixed order, turn them into the mean
  * REINFORCE gradient (dividing once by the GLOBAL sequence or token count), clip and apply AdamW,
  * and advance the EMA baseline. Holds the optimizer and baseline state that a checkpoint saves.
+ *
+ * <p>A step whose loss or mean gradient is not finite (NaN or ±infinity, e.g. from a reward that
+ * returns a huge value) is skipped: no AdamW update, so the parameters, the AdamW moments and its
+ * update count (which drives the learning-rate schedule) stay exactly as they were, and the EMA
+ * baseline is not advanced. The step index still advances, so the next step samples new prompts
+ * and new completions (retrying the same index would recompute the same non-finite result bit for
+ * bit). A checkpoint therefore records step {@code s} with an optimizer count of {@code s} minus the
+ * skipped steps, and a resumed run continues from there exactly. The skip counters are not
+ * checkpointed: a resumed run counts consecutive skips from zero (a run stopped for them resumes
+ * at its last checkpoint and meets the same non-finite steps again, deterministically).
  */
 public final class PolicyUpdater {
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyUpdater.class);
   private final TrainerSettings settings;
   private final AdamW optimizer;
   private EmaBaseline ema;
+  private long skippedUpdates;
+  private int consecutiveSkips;
 
   public PolicyUpdater(TrainerSettings settings, AdamW optimizer, EmaBaseline ema) {
     this.settings = settings;
@@ -33,6 +48,16 @@ public final class PolicyUpdater {
 
   public EmaBaseline ema() {
     return ema;
+  }
+
+  /** Updates skipped by this updater (since the run's start or resume) for a non-finite value. */
+  public long skippedUpdates() {
+    return skippedUpdates;
+  }
+
+  /** The skipped updates since the last applied one. */
+  public int consecutiveSkips() {
+    return consecutiveSkips;
   }
 
   /** The context the step's tasks run with. */
@@ -76,20 +101,32 @@ public final class PolicyUpdater {
     for (int i = 0; i < mean.length; i++) {
       mean[i] = total.gradient()[i] / count;
     }
+    String nonFinite = nonFinite(total.lossSum() / count, mean);
     float[] parameters = current.parameters().clone();
-    UpdateReport report = optimizer.apply(parameters, mean);
+    UpdateReport report;
     double usedBaseline = ema.baseline();
     RolloutFigures rollout = RolloutFigures.of(merged, batchAdvantage(merged),
         settings.reward().functions().stream().map(f -> f.name()).toList(),
         settings.loss().usesReference());
-    ema = ema.update(merged.rewards().mean(), settings.advantage().emaDecay());
+    if (nonFinite == null) {
+      report = optimizer.apply(parameters, mean);
+      ema = ema.update(merged.rewards().mean(), settings.advantage().emaDecay());
+      consecutiveSkips = 0;
+    } else {
+      report = new UpdateReport(Double.NaN, 0.0, optimizer.nextLearningRate(), optimizer.step());
+      skippedUpdates++;
+      consecutiveSkips++;
+      LOG.warn("step {}: update skipped, {} ({} consecutive, {} in this run); parameters, "
+          + "optimizer and baseline unchanged", current.step(), nonFinite, consecutiveSkips,
+          skippedUpdates);
+    }
     StepMetrics metrics = new StepMetrics(current.step(), prompts, total.sequences(),
         total.tokens(), merged.rewards().mean(), merged.rewards().besselStd(),
         total.lossSum() / count, report.gradNorm(), report.clippedNorm(), report.learningRate(),
         (double) total.tokens() / total.sequences(),
         (double) merged.finishedCompletions() / total.sequences(), merged.rewardFailures(),
         usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos(),
-        rollout, false);
+        rollout, skippedUpdates, nonFinite);
     return new Outcome(current.withParameters(parameters, current.step() + 1), metrics,
         samples(merged));
   }
@@ -106,6 +143,24 @@ public final class PolicyUpdater {
     LinearAdvantage batch = batchAdvantage(merged);
     return batch == null ? merged.samples()
         : merged.samples().stream().map(s -> s.withAdvantages(batch)).toList();
+  }
+
+  /** What is not finite ("loss = NaN", "gradient[12] = Infinity (and 3 more)"), or null. */
+  static String nonFinite(double loss, double[] gradient) {
+    int first = -1;
+    int count = 0;
+    for (int i = 0; i < gradient.length; i++) {
+      if (!Double.isFinite(gradient[i])) {
+        first = first < 0 ? i : first;
+        count++;
+      }
+    }
+    String g = first < 0 ? null : "gradient[" + first + "] = " + gradient[first]
+        + (count > 1 ? " (and " + (count - 1) + " more non-finite entries)" : "");
+    if (!Double.isFinite(loss)) {
+      return "loss = " + loss + (g == null ? "" : ", " + g);
+    }
+    return g;
   }
 
   /**

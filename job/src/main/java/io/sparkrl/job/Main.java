@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exit codes: 0 done (or nothing to do: the run directory already has {@code _SUCCESS});
  * 2 bad command line, configuration or input data (a corpus, policy or checkpoint that is missing
- * or malformed); 75 stopped at {@code run.max-wall-time} with a checkpoint (run again to
- * continue); 1 any other failure.
+ * or malformed); 4 training stopped after {@code sparkrl.trainer.max-consecutive-skipped-steps}
+ * updates in a row were skipped for NaN or infinite values; 75 stopped at
+ * {@code run.max-wall-time} with a checkpoint (run again to continue); 1 any other failure.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -46,6 +47,7 @@ public final class Main {
   public static final int FAILED = 1;
   public static final int BAD_CONFIGURATION = 2;
   public static final int BAD_INPUT = 2;
+  public static final int NON_FINITE_UPDATES = 4;
   /** EX_TEMPFAIL of sysexits.h: not finished, run the same command again to continue. */
   public static final int NOT_FINISHED = 75;
   private static final List<String> COMMANDS =
@@ -93,6 +95,10 @@ public final class Main {
     } catch (SettingsException e) {
       System.err.println("configuration error: " + e.getMessage());
       return BAD_CONFIGURATION;
+    } catch (io.sparkrl.job.driver.SkippedUpdatesException e) {
+      LOG.error("training stopped: {}", e.getMessage());
+      System.err.println("training stopped: " + e.getMessage());
+      return NON_FINITE_UPDATES;
     } catch (Exception e) {
       Throwable input = inputError(e);
       if (input != null) {

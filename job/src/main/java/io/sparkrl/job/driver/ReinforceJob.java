@@ -258,6 +258,12 @@ public final class ReinforceJob {
       StepLog.Phases phases = new StepLog.Phases(p.broadcastMs(), p.tasksMs(), p.mergeMs(),
           p.updateMs(), evalMs, p.stepMs());
       recorder.step(r.metrics(), r.samples(), stepAccuracy, phases);
+      if (updater.consecutiveSkips() >= settings.maxConsecutiveSkippedSteps()) {
+        dir.writeSummary(RunSummary.of(RunSummary.Ending.NON_FINITE, policy, last,
+            schedule.stepsPerEpoch(), corpusSize, resumedFrom, started, dir.readMetrics()));
+        throw new SkippedUpdatesException(r.metrics().step(), updater.consecutiveSkips(),
+            r.metrics().nonFinite());
+      }
       if (end || job.run().checkpointEvery() > 0 && done % job.run().checkpointEvery() == 0) {
         checkpoint(dir);
         checkpointed = done;

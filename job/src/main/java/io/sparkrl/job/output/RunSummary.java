@@ -18,7 +18,9 @@ public final class RunSummary {
 
   /** How an invocation of the run loop ended. */
   public enum Ending {
-    FINISHED("finished"), WALL_TIME("stopped at sparkrl.run.max-wall-time");
+    FINISHED("finished"), WALL_TIME("stopped at sparkrl.run.max-wall-time"),
+    NON_FINITE("stopped: sparkrl.trainer.max-consecutive-skipped-steps updates in a row were "
+        + "skipped for NaN or infinite values");
 
     final String text;
 

@@ -20,7 +20,8 @@ public final class StepLog {
     return String.format("step %5d | reward %.3f ± %.3f |%s loss %+.4f | grad %.3f | len %.1f"
             + " | %,.0f tok/s | %.0f ms", m.step(), m.rewardMean(), m.rewardStd(),
         accuracy == null ? "" : String.format(" acc %.3f |", accuracy), m.loss(), m.gradNorm(),
-        m.meanCompletionLength(), tokensPerSecond, p.stepMs());
+        m.meanCompletionLength(), tokensPerSecond, p.stepMs())
+        + (m.updateSkipped() ? " | update SKIPPED: " + m.nonFinite() : "");
   }
 
   public static Map<String, Object> record(StepMetrics m, Double accuracy, Phases p) {
@@ -56,8 +57,11 @@ public final class StepLog {
     r.put("completions", m.sequences());
     r.put("completion_tokens", m.completionTokens());
     r.put("reward_failures", m.rewardFailures());
-    r.put("skipped_updates", m.skipped() ? 1 : 0);
     r.put("ema_baseline", m.emaBaseline());
+    r.put("skipped_updates", m.skippedUpdates());
+    if (m.updateSkipped()) {
+      r.put("update_skipped", m.nonFinite());
+    }
     r.put("tokens_per_s", m.completionTokens() / (p.stepMs() / 1000.0));
     r.put("step_ms", p.stepMs());
     Map<String, Object> phases = new LinkedHashMap<>();
@@ -96,7 +100,7 @@ public final class StepLog {
         "loss", "grad_norm", "clipped_grad_norm", "learning_rate", "kl", "entropy",
         "completion_length", "completion_length_min", "completion_length_max",
         "truncated_fraction", "finished_fraction", "prompts", "completions", "completion_tokens",
-        "reward_failures", "skipped_updates", "ema_baseline", "tokens_per_s", "step_ms"));
+        "reward_failures", "skipped_updates", "update_skipped", "ema_baseline", "tokens_per_s", "step_ms"));
     for (String phase : PHASES) {
       c.add("phases." + phase);
     }

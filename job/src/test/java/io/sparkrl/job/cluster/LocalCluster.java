@@ -1,0 +1,101 @@
+package io.sparkrl.job.cluster;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * A {@code local-cluster[2,1,1024]} Spark for tests: an in-process standalone master and worker
+ * that launch two executors as separate JVMs, the way Spark's own test suite runs. What it needs
+ * (DESIGN.md): {@code spark.testing} so executors inherit this JVM's classpath, a Spark home that
+ * exists, {@code SPARK_SCALA_VERSION} for the executor launcher, and the application's classes in
+ * {@code spark.jars} (Java lambdas do not deserialize on executors without it). The jar is built
+ * here from the compiled classes, so the test runs before {@code package} on a clean clone.
+ */
+public final class LocalCluster {
+  public static final int EXECUTORS = 2;
+
+  private LocalCluster() {}
+
+  /** Starts the cluster and waits until both executors have registered. */
+  public static JavaSparkContext start(String name, Path work) throws IOException, InterruptedException {
+    Path home = Files.createDirectories(work.resolve("spark-home"));
+    System.setProperty("spark.testing", "1");
+    System.setProperty("spark.test.home", home.toString());
+    SparkConf conf = new SparkConf().setMaster("local-cluster[" + EXECUTORS + ",1,1024]")
+        .setAppName(name).set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.executorEnv.SPARK_SCALA_VERSION", "2.12")
+        .set("spark.executorEnv.SPARK_HOME", home.toString())
+        .set("spark.executorEnv.OMP_NUM_THREADS", "1")
+        .set("spark.executor.memory", "768m")
+        .set("spark.task.maxFailures", "4")
+        .set("spark.local.dir", Files.createDirectories(work.resolve("spark-local")).toString())
+        .setJars(applicationJars(work).toArray(new String[0]));
+    JavaSparkContext sc = new JavaSparkContext(conf);
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    // getExecutorInfos includes the driver
+    while (sc.sc().statusTracker().getExecutorInfos().length < EXECUTORS + 1) {
+      if (System.nanoTime() > deadline) {
+        sc.stop();
+        throw new IllegalStateException("local-cluster executors did not register within 120 s");
+      }
+      Thread.sleep(100);
+    }
+    return sc;
+  }
+
+  public static void stop(JavaSparkContext sc) {
+    sc.stop();
+    System.clearProperty("spark.testing");
+    System.clearProperty("spark.test.home");
+  }
+
+  /**
+   * The job's, the core's and the tests' classes as jars: a jar as it is on the classpath, a
+   * classes folder packed into one.
+   */
+  static List<String> applicationJars(Path work) throws IOException {
+    List<String> jars = new ArrayList<>();
+    int n = 0;
+    for (Class<?> c : new Class<?>[] {io.sparkrl.job.Main.class,
+        io.sparkrl.policy.ParamsDigest.class, LocalCluster.class}) {
+      Path location;
+      try {
+        location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+      } catch (URISyntaxException e) {
+        throw new IOException("cannot locate the classes of " + c.getName(), e);
+      }
+      if (Files.isDirectory(location)) {
+        Path jar = work.resolve("app-" + (n++) + ".jar");
+        pack(location, jar);
+        jars.add(jar.toString());
+      } else {
+        jars.add(location.toString());
+      }
+    }
+    return jars;
+  }
+
+  private static void pack(Path classes, Path jar) throws IOException {
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+        Stream<Path> files = Files.walk(classes)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+        try (var in = Files.newInputStream(f)) {
+          in.transferTo((OutputStream) out);
+        }
+        out.closeEntry();
+      }
+    }
+  }
+}
