@@ -85,7 +85,8 @@ public final class PolicyUpdater {
         total.lossSum() / count, report.gradNorm(), report.clippedNorm(), report.learningRate(),
         (double) total.tokens() / total.sequences(),
         (double) merged.finishedCompletions() / total.sequences(), merged.rewardFailures(),
-        usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos());
+        usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos(),
+        merged.rewardTimeouts());
     return new Outcome(current.withParameters(parameters, current.step() + 1), metrics);
   }
 

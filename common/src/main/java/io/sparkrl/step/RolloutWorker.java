@@ -59,15 +59,21 @@ public final class RolloutWorker {
         .sample(encoded, context.seed(), context.step());
 
     long t1 = System.nanoTime();
-    WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward());
     double[] rewards = new double[completions.size()];
     long finished = 0;
-    for (int i = 0; i < rewards.length; i++) {
-      Completion c = completions.get(i);
-      PromptRecord p = prompts.get(i / g);
-      String text = vocabulary.decode(c.tokens(), 0, c.textLength());
-      rewards[i] = rewardFunctions.score(p.prompt(), text, p.reference());
-      finished += c.finished() ? 1 : 0;
+    long rewardFailures;
+    long rewardTimeouts;
+    // closed after scoring: stops the worker thread of guarded reward calls
+    try (WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward())) {
+      for (int i = 0; i < rewards.length; i++) {
+        Completion c = completions.get(i);
+        PromptRecord p = prompts.get(i / g);
+        String text = vocabulary.decode(c.tokens(), 0, c.textLength());
+        rewards[i] = rewardFunctions.score(p.prompt(), text, p.reference());
+        finished += c.finished() ? 1 : 0;
+      }
+      rewardFailures = rewardFunctions.failures();
+      rewardTimeouts = rewardFunctions.timeouts();
     }
 
     long t2 = System.nanoTime();
@@ -98,7 +104,7 @@ public final class RolloutWorker {
     }
     long t3 = System.nanoTime();
     return new ShardResult(main, ones, regularizer, RewardStatistics.of(rewards),
-        rewardFunctions.failures(), finished, t1 - t0, t2 - t1, t3 - t2);
+        rewardFailures, finished, t1 - t0, t2 - t1, t3 - t2, rewardTimeouts);
   }
 
   private int[] encodePrompt(Vocabulary vocabulary, PromptRecord p) {

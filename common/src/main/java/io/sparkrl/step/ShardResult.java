@@ -14,15 +14,20 @@ import java.io.Serializable;
  * and std, so the task returns {@code main} = gradient with A_i = r_i and {@code ones} = gradient
  * with A_i = 1, which combine exactly (DESIGN.md). {@code regularizer} (KL/entropy terms) is
  * separate only when the scale is not 1 (whiten); otherwise it is inside {@code main}.
+ *
+ * <p>{@code rewardFailures} counts function scores that threw or were not finite,
+ * {@code rewardTimeouts} function calls abandoned after {@code reward.timeout}; both were replaced
+ * by the fallback.
  */
 public record ShardResult(GradientSum main, GradientSum ones, GradientSum regularizer,
     RewardStatistics rewards, long rewardFailures, long finishedCompletions,
-    long sampleNanos, long rewardNanos, long gradientNanos) implements Serializable {
+    long sampleNanos, long rewardNanos, long gradientNanos, long rewardTimeouts)
+    implements Serializable {
 
   /** A task whose partition had no prompt in this step. */
   public static ShardResult empty(int parameters) {
     return new ShardResult(io.sparkrl.gradient.GradientSum.zero(parameters), null, null,
-        RewardStatistics.EMPTY, 0, 0, 0, 0, 0);
+        RewardStatistics.EMPTY, 0, 0, 0, 0, 0, 0);
   }
 
   public boolean isEmpty() {
@@ -35,7 +40,7 @@ public record ShardResult(GradientSum main, GradientSum ones, GradientSum regula
         add(regularizer, later.regularizer), rewards.plus(later.rewards),
         rewardFailures + later.rewardFailures, finishedCompletions + later.finishedCompletions,
         sampleNanos + later.sampleNanos, rewardNanos + later.rewardNanos,
-        gradientNanos + later.gradientNanos);
+        gradientNanos + later.gradientNanos, rewardTimeouts + later.rewardTimeouts);
   }
 
   private static GradientSum add(GradientSum a, GradientSum b) {

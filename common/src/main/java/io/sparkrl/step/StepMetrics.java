@@ -5,9 +5,11 @@ import java.io.Serializable;
 /**
  * What one step measured. Reward statistics are over the step's completions; {@code loss} is the
  * summed loss divided by the aggregation count; task timings are summed over the step's tasks.
+ * {@code rewardFailures} (throws, NaN/infinity) and {@code rewardTimeouts} (calls abandoned after
+ * {@code reward.timeout}) count the function scores replaced by the fallback.
  */
 public record StepMetrics(long step, long prompts, long sequences, long completionTokens,
     double rewardMean, double rewardStd, double loss, double gradNorm, double clippedGradNorm,
     double learningRate, double meanCompletionLength, double finishedFraction, long rewardFailures,
-    double emaBaseline, long sampleNanos, long rewardNanos, long gradientNanos)
+    double emaBaseline, long sampleNanos, long rewardNanos, long gradientNanos, long rewardTimeouts)
     implements Serializable {}

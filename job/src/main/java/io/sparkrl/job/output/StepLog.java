@@ -17,7 +17,16 @@ public final class StepLog {
     return String.format("step %5d | reward %.3f ± %.3f |%s loss %+.4f | grad %.3f | len %.1f"
             + " | %,.0f tok/s | %.0f ms", m.step(), m.rewardMean(), m.rewardStd(),
         accuracy == null ? "" : String.format(" acc %.3f |", accuracy), m.loss(), m.gradNorm(),
-        m.meanCompletionLength(), tokensPerSecond, p.stepMs());
+        m.meanCompletionLength(), tokensPerSecond, p.stepMs()) + rewardProblems(m);
+  }
+
+  /** Shown only when a reward call fell back: the line stays short in a healthy run. */
+  private static String rewardProblems(StepMetrics m) {
+    if (m.rewardFailures() == 0 && m.rewardTimeouts() == 0) {
+      return "";
+    }
+    return String.format(" | reward fallbacks: %d failed, %d timed out", m.rewardFailures(),
+        m.rewardTimeouts());
   }
 
   public static Map<String, Object> record(StepMetrics m, Double accuracy, Phases p) {
@@ -38,6 +47,7 @@ public final class StepLog {
     r.put("completions", m.sequences());
     r.put("completion_tokens", m.completionTokens());
     r.put("reward_failures", m.rewardFailures());
+    r.put("reward_timeouts", m.rewardTimeouts());
     r.put("ema_baseline", m.emaBaseline());
     r.put("tokens_per_s", m.completionTokens() / (p.stepMs() / 1000.0));
     r.put("step_ms", p.stepMs());
