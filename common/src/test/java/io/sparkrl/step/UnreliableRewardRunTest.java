@@ -34,7 +34,7 @@ class UnreliableRewardRunTest {
             { name = "%s", weight = 1.0 },
             { name = "%s", weight = 1.0 } ]
           fallback = -1
-          timeout = 50ms
+          timeout = 200ms
         }""".formatted(G, UnreliableRewards.THROWS_ON_ODD, UnreliableRewards.HANGS_ON_THREE))
         .withFallback(ConfigFactory.defaultReference()));
     Vocabulary vocabulary = Vocabulary.ofCharacters("0123456789+? Howmuchis");
@@ -69,7 +69,7 @@ class UnreliableRewardRunTest {
     }
     assertEquals(3, policy.step());
     double seconds = (System.nanoTime() - t0) / 1e9;
-    // nine abandoned calls of 50 ms, plus the steps themselves
-    assertTrue(seconds >= 0.45 && seconds < 30, "took " + seconds + " s");
+    // nine abandoned calls of 200 ms (generous: a slow healthy call must not time out), plus the steps
+    assertTrue(seconds >= 1.8 && seconds < 30, "took " + seconds + " s");
   }
 }
