@@ -63,7 +63,7 @@ class ProgramTaskRunTest {
     assertEquals(8, Files.readAllLines(data.resolve("eval.jsonl")).size());
 
     ObjectMapper json = new ObjectMapper();
-    Interpreter interpreter = new Interpreter(new ProgramLimits(10_000, 64, 1_000_000_000L, 16, 20_000_000L));
+    Interpreter interpreter = new Interpreter(new ProgramLimits(10_000, 64, 1_000_000_000L, 16, 250_000_000L));
     long odd = 0;
     long three = 0;
     for (String line : train) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class InterpreterTest {
   /** The reference.conf defaults. */
-  static final ProgramLimits LIMITS = new ProgramLimits(10_000, 64, 1_000_000_000L, 16, 20_000_000L);
+  static final ProgramLimits LIMITS = new ProgramLimits(10_000, 64, 1_000_000_000L, 16, 250_000_000L);
   static final Interpreter INTERPRETER = new Interpreter(LIMITS);
 
   /** (program, result): ordinary programs that run. */
