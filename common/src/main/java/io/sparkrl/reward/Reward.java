@@ -6,7 +6,8 @@ import java.io.Serializable;
  * A rule-based reward: the whole signal REINFORCE gets for one completion, given only at the end of
  * the sequence. Serializable because the configured functions travel to Spark executors inside
  * {@link WeightedRewards}; implementations should be pure so that re-scoring a rollout (a retried
- * task) gives the same number.
+ * task) gives the same number. A user class runs under {@code reward.timeout}: a call that has
+ * not returned by then is abandoned and scores the fallback ({@link WeightedRewards}).
  */
 @FunctionalInterface
 public interface Reward extends Serializable {

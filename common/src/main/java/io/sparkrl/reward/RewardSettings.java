@@ -2,9 +2,11 @@ package io.sparkrl.reward;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.sparkrl.reward.program.ProgramLimits;
 import io.sparkrl.settings.Section;
 import io.sparkrl.settings.SettingsException;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +27,8 @@ import java.util.regex.PatternSyntaxException;
  * @param formatPattern {@code format.pattern}, a Java regex known to compile
  * @param lengthFreeChars {@code length-penalty.free-chars} (characters)
  * @param lengthPerChar {@code length-penalty.per-char} (reward units per character)
+ * @param timeout {@code timeout}: how long one guarded function call may run
+ * @param program {@code program}: the limits of {@code program-runs} and {@code program-output}
  */
 public record RewardSettings(
     List<WeightedFunction> functions,
@@ -32,7 +36,9 @@ public record RewardSettings(
     String answerPrefix,
     String formatPattern,
     int lengthFreeChars,
-    double lengthPerChar)
+    double lengthPerChar,
+    Duration timeout,
+    ProgramLimits program)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -40,8 +46,11 @@ public record RewardSettings(
   public static final String ANSWER_MATCH = "answer-match";
   public static final String FORMAT = "format";
   public static final String LENGTH_PENALTY = "length-penalty";
+  public static final String PROGRAM_RUNS = "program-runs";
+  public static final String PROGRAM_OUTPUT = "program-output";
   /** Names that select a function of this package rather than a user class. */
-  public static final List<String> BUILT_INS = List.of(ANSWER_MATCH, FORMAT, LENGTH_PENALTY);
+  public static final List<String> BUILT_INS =
+      List.of(ANSWER_MATCH, FORMAT, LENGTH_PENALTY, PROGRAM_RUNS, PROGRAM_OUTPUT);
 
   private static final Set<String> ENTRY_KEYS = Set.of("name", "weight");
 
@@ -64,6 +73,14 @@ public record RewardSettings(
     functions = List.copyOf(functions);
     Objects.requireNonNull(answerPrefix, "answerPrefix == null");
     Objects.requireNonNull(formatPattern, "formatPattern == null");
+    Objects.requireNonNull(timeout, "timeout == null");
+    Objects.requireNonNull(program, "program == null");
+  }
+
+  /** Whether a function of the stack language is configured (its alphabet then joins the vocabulary). */
+  public boolean usesPrograms() {
+    return functions.stream().anyMatch(
+        f -> f.name().equals(PROGRAM_RUNS) || f.name().equals(PROGRAM_OUTPUT));
   }
 
   /** @throws SettingsException naming the first bad key */
@@ -79,7 +96,10 @@ public record RewardSettings(
     if (Double.isInfinite(perChar)) {
       throw new SettingsException(length.key("per-char"), perChar, "must be finite");
     }
-    return new RewardSettings(functions, fallback, prefix, pattern, freeChars, perChar);
+    Duration timeout = section.durationIn("timeout", Duration.ofMillis(1), Duration.ofHours(1));
+    ProgramLimits program = ProgramLimits.from(section.child("program"));
+    return new RewardSettings(functions, fallback, prefix, pattern, freeChars, perChar, timeout,
+        program);
   }
 
   private static List<WeightedFunction> functions(Section section) {

@@ -1,8 +1,12 @@
 package io.sparkrl.reward;
 
+import io.sparkrl.reward.program.ProgramOutputReward;
+import io.sparkrl.reward.program.ProgramRunsReward;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,23 +15,44 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A function that throws or returns NaN/infinity contributes {@code weight_k · fallback}
  * instead, and the failure is counted: one malformed reference or buggy user function must not
- * fail a Spark task (and with it the step), but it must not go unnoticed either. The counter is
- * atomic because one deserialized instance may be shared by the task threads of an executor.
+ * fail a Spark task (and with it the step), but it must not go unnoticed either. The counters
+ * are atomic because one deserialized instance may be shared by the task threads of an executor.
+ *
+ * <p>User classes and {@code format} (whose regular expression comes from the configuration and
+ * can backtrack exponentially) run under a per-call timeout ({@code reward.timeout}) on a worker
+ * thread ({@link GuardedCalls}): a call that has not returned by then also contributes the
+ * fallback and is counted as a timeout, not as a failure. The other built-ins run inline on the
+ * task's thread, because their running time is bounded by construction: {@code answer-match} and
+ * {@code length-penalty} are linear in the completion, {@code program-runs} and
+ * {@code program-output} stop at their own step, memory and time limits. Close the instance after
+ * a task to stop its worker thread.
  */
-public final class WeightedRewards implements Serializable {
+public final class WeightedRewards implements Serializable, AutoCloseable {
   private static final long serialVersionUID = 1L;
+
+  /** Built-ins whose running time is bounded by construction: called inline, never guarded. */
+  static final Set<String> INLINE = Set.of(RewardSettings.ANSWER_MATCH,
+      RewardSettings.LENGTH_PENALTY, RewardSettings.PROGRAM_RUNS, RewardSettings.PROGRAM_OUTPUT);
 
   private final List<String> names;
   private final double[] weights;
   private final Reward[] functions;
+  private final boolean[] guarded;
   private final double fallback;
+  private final long timeoutNanos;
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong timeouts = new AtomicLong();
+  /** Started on the first guarded call on each JVM: a thread never travels with the functions. */
+  private transient GuardedCalls guard;
 
-  private WeightedRewards(List<String> names, double[] weights, Reward[] functions, double fallback) {
+  private WeightedRewards(List<String> names, double[] weights, Reward[] functions,
+      boolean[] guarded, double fallback, long timeoutNanos) {
     this.names = List.copyOf(names);
     this.weights = weights;
     this.functions = functions;
+    this.guarded = guarded;
     this.fallback = fallback;
+    this.timeoutNanos = timeoutNanos;
   }
 
   /**
@@ -39,13 +64,16 @@ public final class WeightedRewards implements Serializable {
     List<String> names = new ArrayList<>(n);
     double[] weights = new double[n];
     Reward[] functions = new Reward[n];
+    boolean[] guarded = new boolean[n];
     for (int k = 0; k < n; k++) {
       RewardSettings.WeightedFunction f = settings.functions().get(k);
       names.add(f.name());
       weights[k] = f.weight();
       functions[k] = function(f.name(), settings);
+      guarded[k] = !INLINE.contains(f.name());
     }
-    return new WeightedRewards(names, weights, functions, settings.fallback());
+    return new WeightedRewards(names, weights, functions, guarded, settings.fallback(),
+        settings.timeout().toNanos());
   }
 
   private static Reward function(String name, RewardSettings settings) {
@@ -54,6 +82,8 @@ public final class WeightedRewards implements Serializable {
       case RewardSettings.FORMAT -> new FormatReward(settings.formatPattern());
       case RewardSettings.LENGTH_PENALTY ->
           new LengthPenaltyReward(settings.lengthFreeChars(), settings.lengthPerChar());
+      case RewardSettings.PROGRAM_RUNS -> new ProgramRunsReward(settings.program());
+      case RewardSettings.PROGRAM_OUTPUT -> new ProgramOutputReward(settings.program());
       default -> UserRewardClasses.instantiate(name);
     };
   }
@@ -72,7 +102,12 @@ public final class WeightedRewards implements Serializable {
     for (int k = 0; k < functions.length; k++) {
       double s;
       try {
-        s = functions[k].score(prompt, completion, reference);
+        s = guarded[k] ? guard().call(functions[k], prompt, completion, reference)
+            : functions[k].score(prompt, completion, reference);
+      } catch (TimeoutException e) {
+        timeouts.incrementAndGet();
+        scores[k] = fallback;
+        continue;
       } catch (RuntimeException e) {
         s = Double.NaN;
       }
@@ -94,9 +129,34 @@ public final class WeightedRewards implements Serializable {
     return total;
   }
 
+  private synchronized GuardedCalls guard() {
+    if (guard == null) {
+      guard = new GuardedCalls(timeoutNanos);
+    }
+    return guard;
+  }
+
+  /** Stops the worker thread of guarded calls, if one was started. Scoring again restarts it. */
+  @Override
+  public synchronized void close() {
+    if (guard != null) {
+      guard.close();
+      guard = null;
+    }
+  }
+
   /**
-   * Function scores replaced by the fallback since creation. A deserialized copy starts from the
-   * count it was serialized with and counts on its own, so executors report their counts back.
+   * Function calls abandoned after {@code reward.timeout} since creation (each replaced by the
+   * fallback); counted apart from {@link #failures()}, and like it per deserialized copy.
+   */
+  public long timeouts() {
+    return timeouts.get();
+  }
+
+  /**
+   * Function scores that threw or were NaN/infinite, replaced by the fallback, since creation. A
+   * deserialized copy starts from the count it was serialized with and counts on its own, so
+   * executors report their counts back.
    */
   public long failures() {
     return failures.get();

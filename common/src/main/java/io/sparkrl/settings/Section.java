@@ -52,6 +52,28 @@ public final class Section {
     return read(name, () -> config.getLong(key(name)));
   }
 
+  public long longIn(String name, long lo, long hi) {
+    Number n = read(name, () -> config.getNumber(key(name)));
+    if (n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new SettingsException(key(name), n, "must be a whole number");
+    }
+    long v = anyLong(name);
+    if (v < lo || v > hi) {
+      throw new SettingsException(key(name), v, "must be in [" + lo + ", " + hi + "]");
+    }
+    return v;
+  }
+
+  /** A duration with its unit ({@code 500ms}, {@code 2s}) in [lo, hi]. */
+  public java.time.Duration durationIn(String name, java.time.Duration lo, java.time.Duration hi) {
+    java.time.Duration v = read(name, () -> config.getDuration(key(name)));
+    if (v.compareTo(lo) < 0 || v.compareTo(hi) > 0) {
+      throw new SettingsException(key(name), config.getValue(key(name)).unwrapped(),
+          "must be a duration in [" + lo.toMillis() + "ms, " + hi.toMillis() + "ms], e.g. 500ms or 2s");
+    }
+    return v;
+  }
+
   /** A double in [lo, hi]; either bound may be infinite. */
   public double doubleIn(String name, double lo, double hi) {
     double v = read(name, () -> config.getDouble(key(name)));

@@ -126,7 +126,7 @@ public final class PolicyUpdater {
         (double) total.tokens() / total.sequences(),
         (double) merged.finishedCompletions() / total.sequences(), merged.rewardFailures(),
         usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos(),
-        rollout, skippedUpdates, nonFinite);
+        rollout, skippedUpdates, nonFinite, merged.rewardTimeouts());
     return new Outcome(current.withParameters(parameters, current.step() + 1), metrics,
         samples(merged));
   }

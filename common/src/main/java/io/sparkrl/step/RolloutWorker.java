@@ -59,19 +59,25 @@ public final class RolloutWorker {
         .sample(encoded, context.seed(), context.step());
 
     long t1 = System.nanoTime();
-    WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward());
     double[] rewards = new double[completions.size()];
     double[][] functionScores = new double[completions.size()][];
     List<String> texts = new ArrayList<>(completions.size());
     long finished = 0;
-    for (int i = 0; i < rewards.length; i++) {
-      Completion c = completions.get(i);
-      PromptRecord p = prompts.get(i / g);
-      String text = vocabulary.decode(c.tokens(), 0, c.textLength());
-      functionScores[i] = rewardFunctions.scores(p.prompt(), text, p.reference());
-      rewards[i] = rewardFunctions.total(functionScores[i]);
-      texts.add(text);
-      finished += c.finished() ? 1 : 0;
+    long rewardFailures;
+    long rewardTimeouts;
+    // closed after scoring: stops the worker thread of guarded reward calls
+    try (WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward())) {
+      for (int i = 0; i < rewards.length; i++) {
+        Completion c = completions.get(i);
+        PromptRecord p = prompts.get(i / g);
+        String text = vocabulary.decode(c.tokens(), 0, c.textLength());
+        functionScores[i] = rewardFunctions.scores(p.prompt(), text, p.reference());
+        rewards[i] = rewardFunctions.total(functionScores[i]);
+        texts.add(text);
+        finished += c.finished() ? 1 : 0;
+      }
+      rewardFailures = rewardFunctions.failures();
+      rewardTimeouts = rewardFunctions.timeouts();
     }
 
     long t2 = System.nanoTime();
@@ -105,8 +111,9 @@ public final class RolloutWorker {
     RolloutObservation seen = new RolloutObservation(prompts, texts, completions, rewards,
         functionScores, advantages, g);
     return new ShardResult(main, ones, regularizer, RewardStatistics.of(rewards),
-        rewardFunctions.failures(), finished, t1 - t0, t2 - t1, t3 - t2,
-        seen.statistics(referenceLogProbs, loss.klEstimator()), seen.samples(context.samplePrompts()));
+        rewardFailures, finished, t1 - t0, t2 - t1, t3 - t2,
+        seen.statistics(referenceLogProbs, loss.klEstimator()), seen.samples(context.samplePrompts()),
+        rewardTimeouts);
   }
 
   private int[] encodePrompt(Vocabulary vocabulary, PromptRecord p) {

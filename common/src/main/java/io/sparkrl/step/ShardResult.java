@@ -22,11 +22,15 @@ import java.util.List;
  * {@code samples} holds the whole groups of the task's lowest prompt ids (up to the step's
  * sample count), and merged shards keep them sorted by prompt id, so the driver's first k are the
  * step's k lowest ids however the prompts were partitioned.
+ *
+ * <p>{@code rewardFailures} counts function scores that threw or were not finite,
+ * {@code rewardTimeouts} function calls abandoned after {@code reward.timeout}; both were replaced
+ * by the fallback.
  */
 public record ShardResult(GradientSum main, GradientSum ones, GradientSum regularizer,
     RewardStatistics rewards, long rewardFailures, long finishedCompletions,
     long sampleNanos, long rewardNanos, long gradientNanos, RolloutStatistics rollout,
-    List<CompletionSample> samples) implements Serializable {
+    List<CompletionSample> samples, long rewardTimeouts) implements Serializable {
 
   public ShardResult {
     samples = List.copyOf(samples);
@@ -35,15 +39,15 @@ public record ShardResult(GradientSum main, GradientSum ones, GradientSum regula
   /** A shard without rollout figures or samples. */
   public ShardResult(GradientSum main, GradientSum ones, GradientSum regularizer,
       RewardStatistics rewards, long rewardFailures, long finishedCompletions, long sampleNanos,
-      long rewardNanos, long gradientNanos) {
+      long rewardNanos, long gradientNanos, long rewardTimeouts) {
     this(main, ones, regularizer, rewards, rewardFailures, finishedCompletions, sampleNanos,
-        rewardNanos, gradientNanos, RolloutStatistics.EMPTY, List.of());
+        rewardNanos, gradientNanos, RolloutStatistics.EMPTY, List.of(), rewardTimeouts);
   }
 
   /** A task whose partition had no prompt in this step. */
   public static ShardResult empty(int parameters) {
     return new ShardResult(io.sparkrl.gradient.GradientSum.zero(parameters), null, null,
-        RewardStatistics.EMPTY, 0, 0, 0, 0, 0);
+        RewardStatistics.EMPTY, 0, 0, 0, 0, 0, 0);
   }
 
   public boolean isEmpty() {
@@ -57,7 +61,7 @@ public record ShardResult(GradientSum main, GradientSum ones, GradientSum regula
         rewardFailures + later.rewardFailures, finishedCompletions + later.finishedCompletions,
         sampleNanos + later.sampleNanos, rewardNanos + later.rewardNanos,
         gradientNanos + later.gradientNanos, rollout.plus(later.rollout),
-        byPromptId(samples, later.samples));
+        byPromptId(samples, later.samples), rewardTimeouts + later.rewardTimeouts);
   }
 
   private static List<CompletionSample> byPromptId(List<CompletionSample> a, List<CompletionSample> b) {

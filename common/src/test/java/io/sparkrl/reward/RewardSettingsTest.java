@@ -52,6 +52,9 @@ public class RewardSettingsTest {
     assertEquals(0.0, s.fallback());
     assertEquals("The answer is", s.answerPrefix());
     assertEquals("The answer is -?[0-9]+\\.?", s.formatPattern());
+    assertEquals(java.time.Duration.ofSeconds(1), s.timeout());
+    assertEquals(10_000, s.program().maxSteps());
+    assertEquals(false, s.usesPrograms());
     assertEquals(20, s.lengthFreeChars());
     assertEquals(0.01, s.lengthPerChar());
   }
@@ -68,10 +71,14 @@ public class RewardSettingsTest {
           answer-match.prefix = "Answer:"
           format.pattern = "Answer: [0-9]+"
           length-penalty { free-chars = 0, per-char = 0.5 }
+          timeout = 250ms
+          program { max-steps = 99, max-stack = 7, max-magnitude = 1000, max-nesting = 3, time-limit = 2s }
         }""".formatted(OWN)));
     assertEquals(List.of(new RewardSettings.WeightedFunction("format", 0.5),
         new RewardSettings.WeightedFunction(OWN + "GoodReward", -2.0)), s.functions());
-    assertEquals(new RewardSettings(s.functions(), -1.0, "Answer:", "Answer: [0-9]+", 0, 0.5), s);
+    assertEquals(new RewardSettings(s.functions(), -1.0, "Answer:", "Answer: [0-9]+", 0, 0.5,
+        java.time.Duration.ofMillis(250),
+        new io.sparkrl.reward.program.ProgramLimits(99, 7, 1000, 3, 2_000_000_000L)), s);
   }
 
   /** (override, the key the error must name, a fragment of its message). */
@@ -114,7 +121,17 @@ public class RewardSettingsTest {
         Arguments.of("sparkrl.reward.length-penalty.per-char = -0.01",
             "sparkrl.reward.length-penalty.per-char", "must be in"),
         Arguments.of("sparkrl.reward.length-penalty.per-char = \"Infinity\"",
-            "sparkrl.reward.length-penalty.per-char", "finite"));
+            "sparkrl.reward.length-penalty.per-char", "finite"),
+        Arguments.of("sparkrl.reward.timeout = 0s", "sparkrl.reward.timeout", "must be a duration in"),
+        Arguments.of("sparkrl.reward.timeout = 2h", "sparkrl.reward.timeout", "must be a duration in"),
+        Arguments.of("sparkrl.reward.timeout = soon", "sparkrl.reward.timeout", "soon"),
+        Arguments.of("sparkrl.reward.program.max-steps = 0", "sparkrl.reward.program.max-steps", "must be in"),
+        Arguments.of("sparkrl.reward.program.max-stack = 1.5", "sparkrl.reward.program.max-stack", "whole number"),
+        Arguments.of("sparkrl.reward.program.max-magnitude = 1e19",
+            "sparkrl.reward.program.max-magnitude", "must be in"),
+        Arguments.of("sparkrl.reward.program.max-nesting = -1", "sparkrl.reward.program.max-nesting", "must be in"),
+        Arguments.of("sparkrl.reward.program.time-limit = 0ms", "sparkrl.reward.program.time-limit",
+            "must be a duration in"));
   }
 
   @ParameterizedTest(name = "[{index}] {0} -> {1}")

@@ -42,7 +42,7 @@ class NonFiniteUpdateTest {
     java.util.Arrays.fill(gradient, g);
     gradient[3] = bad;
     return new ShardResult(new GradientSum(gradient, 4, 20, loss), null, null,
-        RewardStatistics.of(new double[] {1, 0, 1, 1}), 0, 4, 0, 0, 0);
+        RewardStatistics.of(new double[] {1, 0, 1, 1}), 0, 4, 0, 0, 0, 0);
   }
 
   @ParameterizedTest

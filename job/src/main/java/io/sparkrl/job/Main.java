@@ -5,6 +5,7 @@ import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusException;
 import io.sparkrl.job.corpus.CorpusReader;
+import io.sparkrl.job.corpus.ProgramTask;
 import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Spark application. {@code Main <command> [--config FILE] [key=value ...] [-Dkey=value ...]}
  *
- * <p>Commands: {@code generate} (write the bundled arithmetic corpus), {@code sft} (supervised
+ * <p>Commands: {@code generate} (write a bundled corpus: arithmetic, or programs with
+ * {@code generate.task = programs}), {@code sft} (supervised
  * warm start), {@code reinforce} (REINFORCE training), {@code evaluate} (greedy held-out accuracy
  * of {@code run.init-policy}); {@code report RUN_DIR} and {@code compare RUN_DIR RUN_DIR...}
  * (charts and report.html of run directories, see {@link ReportCommand}).
@@ -115,8 +117,11 @@ public final class Main {
     JobSettings job = config.job();
     Configuration hadoop = new Configuration();
     if (command.equals("generate")) {
-      List<String> written = ArithmeticTask.write(
-          ArithmeticTask.generate(job.arithmetic(), job.corpus()), job.arithmetic().dir(), hadoop);
+      List<String> written = job.generateTask().equals("programs")
+          ? ArithmeticTask.write(ProgramTask.generate(job.programs(), job.corpus()),
+              job.programs().dir(), hadoop)
+          : ArithmeticTask.write(ArithmeticTask.generate(job.arithmetic(), job.corpus()),
+              job.arithmetic().dir(), hadoop);
       System.out.println("wrote " + String.join(" and ", written));
       return OK;
     }

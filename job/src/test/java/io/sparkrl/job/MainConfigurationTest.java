@@ -41,7 +41,11 @@ class MainConfigurationTest {
       "advantage.estimator=ppo | sparkrl.advantage.estimator",
       "optimizer.learning-rate=0 | sparkrl.optimizer.learning-rate",
       "-Dsparkrl.sampling.group-size=0 | sparkrl.sampling.group-size",
-      "reward.format.pattern=\"([\" | sparkrl.reward.format.pattern"})
+      "reward.format.pattern=\"([\" | sparkrl.reward.format.pattern",
+      "reward.timeout=0s | sparkrl.reward.timeout",
+      "reward.program.max-stack=0 | sparkrl.reward.program.max-stack",
+      "generate.task=poems | sparkrl.generate.task",
+      "programs.max-target=0 | sparkrl.programs.max-target"})
   void badSettingExitsTwoNamingTheKey(String override, String key) {
     Outcome o = run("reinforce", override);
     assertEquals(Main.BAD_CONFIGURATION, o.code(), o.stderr());

@@ -6,9 +6,18 @@ import io.sparkrl.settings.SettingsException;
 import java.util.List;
 import java.io.Serializable;
 
-/** The job's own settings ({@code sparkrl.run/corpus/eval/sft/arithmetic}), read once and validated. */
+/**
+ * The job's own settings ({@code sparkrl.run/corpus/eval/sft/arithmetic/programs/generate/monitor}),
+ * read once and validated.
+ */
 public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic arithmetic,
-    Monitor monitor) implements Serializable {
+    Programs programs, String generateTask, Monitor monitor) implements Serializable {
+  /** The bundled tasks {@code generate} can write ({@code sparkrl.generate.task}). */
+  public static final java.util.Set<String> TASKS = java.util.Set.of("arithmetic", "programs");
+
+  /** The bundled program task: "Write a program for n." for n in [0, max-target]. */
+  public record Programs(String dir, int maxTarget, double evalFraction, long seed)
+      implements Serializable {}
 
   public record Run(String dir, long seed, int steps, int promptsPerStep, int partitions,
       String initPolicy, boolean resume, int checkpointEvery, int nativeThreadsPerTask,
@@ -95,6 +104,7 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     Section sft = new Section(config, "sparkrl.sft");
     Section arithmetic = new Section(config, "sparkrl.arithmetic");
     Section monitor = new Section(config, "sparkrl.monitor");
+    Section programs = new Section(config, "sparkrl.programs");
     return new JobSettings(
         new Run(run.nonEmptyString("dir"), run.anyLong("seed"), run.nonNegativeInt("steps"),
             run.intIn("prompts-per-step", 1, 100_000), run.nonNegativeInt("partitions"),
@@ -113,6 +123,9 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
         new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
             arithmetic.intIn("max-second-operand", 0, 100_000), arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
             phrasings(arithmetic)),
+        new Programs(programs.nonEmptyString("dir"), programs.intIn("max-target", 1, 1_000_000),
+            programs.doubleAbove("eval-fraction", 0, 0.999999), programs.anyLong("seed")),
+        new Section(config, "sparkrl.generate").oneOf("task", TASKS),
         new Monitor(monitor.nonNegativeInt("completions-every"),
             monitor.intIn("completions-prompts", 1, 1000),
             monitor.oneOf("progress", java.util.Set.of("auto", "terminal", "lines")),

@@ -1,6 +1,8 @@
 package io.sparkrl.job.driver;
 
 import io.sparkrl.job.corpus.CorpusRow;
+import io.sparkrl.reward.RewardSettings;
+import io.sparkrl.reward.program.Interpreter;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.List;
 import java.util.TreeSet;
@@ -24,6 +26,14 @@ final class CorpusVocabulary {
     StringBuilder sb = new StringBuilder(extraText);
     chars.forEach(sb::appendCodePoint);
     return Vocabulary.build(List.of(sb.toString()));
+  }
+
+  /**
+   * The text the configured rewards look for: the answer prefix, and the stack language's alphabet
+   * when a program reward is configured (so a policy can write every program, whatever the corpus).
+   */
+  static String rewardText(RewardSettings reward) {
+    return reward.answerPrefix() + (reward.usesPrograms() ? Interpreter.ALPHABET : "");
   }
 
   private static TreeSet<Integer> characters(CorpusRow row) {

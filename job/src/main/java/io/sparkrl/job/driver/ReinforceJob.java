@@ -117,7 +117,7 @@ public final class ReinforceJob {
       initial = initial.withParameters(initial.parameters(), 0);
     } else {
       JavaRDD<CorpusRow> rows = CorpusReader.rows(sc, job.corpus().train(), format);
-      var vocabulary = CorpusVocabulary.of(rows, settings.reward().answerPrefix());
+      var vocabulary = CorpusVocabulary.of(rows, CorpusVocabulary.rewardText(settings.reward()));
       initial = PolicySnapshot.of(PolicyFactory.create(settings.policy(), vocabulary.size(),
           DataType.FLOAT), vocabulary, 0);
     }

@@ -58,7 +58,7 @@ public final class SftJob {
     }
     rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
     PolicySnapshot initial = job.run().initPolicy().isEmpty()
-        ? fresh(settings, CorpusVocabulary.of(rows, settings.reward().answerPrefix()))
+        ? fresh(settings, CorpusVocabulary.of(rows, CorpusVocabulary.rewardText(settings.reward())))
         : RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
     Vocabulary vocabulary = initial.vocabulary();
     int length = rows.map(r -> SftExample.tokens(vocabulary, unknown, r).length - 1)

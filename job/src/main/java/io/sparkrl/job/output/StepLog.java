@@ -20,8 +20,17 @@ public final class StepLog {
     return String.format("step %5d | reward %.3f ± %.3f |%s loss %+.4f | grad %.3f | len %.1f"
             + " | %,.0f tok/s | %.0f ms", m.step(), m.rewardMean(), m.rewardStd(),
         accuracy == null ? "" : String.format(" acc %.3f |", accuracy), m.loss(), m.gradNorm(),
-        m.meanCompletionLength(), tokensPerSecond, p.stepMs())
+        m.meanCompletionLength(), tokensPerSecond, p.stepMs()) + rewardProblems(m)
         + (m.updateSkipped() ? " | update SKIPPED: " + m.nonFinite() : "");
+  }
+
+  /** Shown only when a reward call fell back: the line stays short in a healthy run. */
+  private static String rewardProblems(StepMetrics m) {
+    if (m.rewardFailures() == 0 && m.rewardTimeouts() == 0) {
+      return "";
+    }
+    return String.format(" | reward fallbacks: %d failed, %d timed out", m.rewardFailures(),
+        m.rewardTimeouts());
   }
 
   public static Map<String, Object> record(StepMetrics m, Double accuracy, Phases p) {
@@ -57,6 +66,7 @@ public final class StepLog {
     r.put("completions", m.sequences());
     r.put("completion_tokens", m.completionTokens());
     r.put("reward_failures", m.rewardFailures());
+    r.put("reward_timeouts", m.rewardTimeouts());
     r.put("ema_baseline", m.emaBaseline());
     r.put("skipped_updates", m.skippedUpdates());
     if (m.updateSkipped()) {
@@ -100,7 +110,7 @@ public final class StepLog {
         "loss", "grad_norm", "clipped_grad_norm", "learning_rate", "kl", "entropy",
         "completion_length", "completion_length_min", "completion_length_max",
         "truncated_fraction", "finished_fraction", "prompts", "completions", "completion_tokens",
-        "reward_failures", "skipped_updates", "update_skipped", "ema_baseline", "tokens_per_s", "step_ms"));
+        "reward_failures", "reward_timeouts", "skipped_updates", "update_skipped", "ema_baseline", "tokens_per_s", "step_ms"));
     for (String phase : PHASES) {
       c.add("phases." + phase);
     }

@@ -1,0 +1,119 @@
+package io.sparkrl.reward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Reward calls that throw or never return fall back, are counted apart, and never block. */
+class RewardTimeoutTest {
+
+  static WeightedRewards rewards(String hocon) {
+    return WeightedRewards.create(RewardSettings.from(
+        ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference())));
+  }
+
+  @Test
+  void throwingAndHangingCallsFallBackAndAreCountedApart() {
+    try (WeightedRewards r = rewards("""
+        sparkrl.reward {
+          functions = [
+            { name = "%s", weight = 1.0 },
+            { name = "%s", weight = 2.0 } ]
+          fallback = -1
+          timeout = 250ms
+        }""".formatted(UnreliableRewards.THROWS_ON_ODD, UnreliableRewards.HANGS_ON_THREE))) {
+      long t0 = System.nanoTime();
+      long failures = 0;
+      long timeouts = 0;
+      for (int reference = 0; reference < 20; reference++) {
+        boolean odd = reference % 2 != 0;
+        boolean three = reference % 10 == 3;
+        double expected = (odd ? -1 : 1) + 2 * (three ? -1 : 1);
+        assertEquals(expected, r.score("p", "c", Integer.toString(reference)), "reference " + reference);
+        failures += odd ? 1 : 0;
+        timeouts += three ? 1 : 0;
+        assertEquals(failures, r.failures(), "after reference " + reference);
+        assertEquals(timeouts, r.timeouts(), "after reference " + reference);
+      }
+      assertEquals(10, r.failures());
+      assertEquals(2, r.timeouts());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      // two abandoned calls of 0.25 s each, and everything else at once
+      assertTrue(seconds >= 0.5 && seconds < 3, "took " + seconds + " s");
+    }
+  }
+
+  @Test
+  void theWorkerIsReplacedAfterATimeoutAndStoppedByClose() throws Exception {
+    WeightedRewards r = rewards("""
+        sparkrl.reward { functions = [{ name = "%s", weight = 1.0 }], timeout = 50ms }"""
+        .formatted(UnreliableRewards.HANGS_ON_THREE));
+    Set<Thread> before = workerThreads();
+    assertEquals(1.0, r.score("p", "c", "1"));
+    Set<Thread> first = workerThreads();
+    first.removeAll(before);
+    assertEquals(1, first.size(), "one worker for the first guarded call");
+    assertEquals(0.0, r.score("p", "c", "3"));
+    assertEquals(1.0, r.score("p", "c", "4"));
+    assertEquals(1.0, r.score("p", "c", "6"));
+    assertEquals(1, r.timeouts());
+    Set<Thread> second = workerThreads();
+    second.removeAll(before);
+    second.removeAll(first);
+    assertEquals(1, second.size(), "one replacement, reused by every later call");
+    Thread hung = first.iterator().next();
+    assertEquals(true, hung.isAlive() && hung.isDaemon(), "the hung call's thread is abandoned, a daemon");
+    r.close();
+    Thread replacement = second.iterator().next();
+    replacement.join(2000);
+    assertEquals(false, replacement.isAlive(), "close stops the idle worker");
+  }
+
+  /**
+   * The guard's cost per call, measured on the built-in {@code format} (guarded: its regex comes
+   * from the configuration) against calling it directly on this thread.
+   */
+  @Test
+  void aGuardedCallCostsLittle() {
+    int calls = 20_000;
+    FormatReward direct = new FormatReward("The answer is -?[0-9]+\\.?");
+    double guardedNanos;
+    double directNanos;
+    try (WeightedRewards guarded = rewards("sparkrl.reward.functions = [{ name = format, weight = 1 }]")) {
+      double sum = 0;
+      for (int warm = 0; warm < 3; warm++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+          sum += guarded.score("p", "The answer is " + (i % 50) + ".", "0");
+        }
+        guardedNanos = (System.nanoTime() - t0) / (double) calls;
+        t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+          sum += direct.score("p", "The answer is " + (i % 50) + ".", "0");
+        }
+        directNanos = (System.nanoTime() - t0) / (double) calls;
+        if (warm == 2) {
+          System.out.printf("reward call: guarded %.1f us, direct %.1f us, guard overhead %.1f us%n",
+              guardedNanos / 1e3, directNanos / 1e3, (guardedNanos - directNanos) / 1e3);
+          assertEquals(6 * calls, sum, 1e-9, "every call scored 1");
+          // a step scores ~128 completions: even 200 us a call would be 26 ms of a ~140 ms step
+          assertTrue(guardedNanos - directNanos < 200_000, "overhead " + (guardedNanos - directNanos) + " ns");
+        }
+      }
+    }
+  }
+
+  private static Set<Thread> workerThreads() {
+    Set<Thread> threads = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("sparkrl-reward-") && t.isAlive()) {
+        threads.add(t);
+      }
+    }
+    return threads;
+  }
+}
