@@ -21,7 +21,7 @@ public final class ReportCommand {
 
   private ReportCommand() {}
 
-  /** @return 0 done, 2 bad arguments, 3 a run directory missing or unreadable, 1 other failure */
+  /** @return 0 done, 2 bad arguments or a run directory missing or unreadable, 1 other failure */
   public static int run(String command, List<String> args, PrintStream out, PrintStream err) {
     List<String> dirs = new ArrayList<>();
     String outDir = null;
@@ -64,7 +64,7 @@ public final class ReportCommand {
       return 0;
     } catch (RunDirectoryException e) {
       err.println("input error: " + e.getMessage());
-      return 3;
+      return 2; // bad input (Main.BAD_INPUT)
     } catch (Exception e) {
       err.println(command + " failed: " + e);
       return 1;
