@@ -4,7 +4,7 @@ import io.sparkrl.job.config.JobConfig;
 import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusException;
-import io.sparkrl.job.corpus.CorpusReader;
+import io.sparkrl.job.corpus.CorpusRequirements;
 import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
@@ -29,15 +29,16 @@ import org.slf4j.LoggerFactory;
  * warm start), {@code reinforce} (REINFORCE training), {@code evaluate} (greedy held-out accuracy
  * of {@code run.init-policy}).
  *
- * <p>Exit codes: 0 done; 2 bad command line or configuration (nothing was started); 3 bad input
- * data (a corpus or policy file that is missing or malformed); 1 any other failure.
+ * <p>Exit codes: 0 done; 2 bad command line, configuration or input data (a corpus or policy file
+ * that is missing or malformed; nothing was trained); 1 any other failure.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int BAD_CONFIGURATION = 2;
-  public static final int BAD_INPUT = 3;
+  /** Bad input data: the same code as bad configuration, the message says which. */
+  public static final int BAD_INPUT = 2;
   private static final List<String> COMMANDS = List.of("generate", "sft", "reinforce", "evaluate");
 
   private Main() {}
@@ -101,12 +102,7 @@ public final class Main {
       return OK;
     }
     // Everything that can be checked without Spark is checked before it starts.
-    if (!command.equals("evaluate")) {
-      CorpusReader.checkExists(job.corpus().train(), hadoop);
-    }
-    if (job.corpus().hasEval() || command.equals("evaluate")) {
-      CorpusReader.checkExists(job.corpus().eval(), hadoop);
-    }
+    CorpusRequirements.check(command, config, hadoop);
     if (!job.run().initPolicy().isEmpty()) {
       RunDirectory.readPolicy(job.run().initPolicy(), hadoop);
     } else if (command.equals("evaluate")) {
@@ -142,7 +138,7 @@ public final class Main {
         }
         case "evaluate" -> {
           PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-          double accuracy = Evaluator.heldOut(sc, config).accuracy(policy);
+          double accuracy = Evaluator.heldOut(sc, config, policy.vocabulary()).accuracy(policy);
           System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
         }
         default -> throw new IllegalStateException(command);

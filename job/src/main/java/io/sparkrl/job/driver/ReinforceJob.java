@@ -3,9 +3,9 @@ package io.sparkrl.job.driver;
 import io.sparkrl.advantage.EmaBaseline;
 import io.sparkrl.job.config.JobConfig;
 import io.sparkrl.job.config.JobSettings;
-import io.sparkrl.job.corpus.CorpusReader;
-import io.sparkrl.job.corpus.CorpusRow;
-import io.sparkrl.job.corpus.JsonLines;
+import io.sparkrl.job.corpus.CorpusSource;
+import io.sparkrl.job.corpus.LoadedCorpus;
+import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.StepTask;
 import io.sparkrl.job.output.Checkpoint;
 import io.sparkrl.job.output.RunDirectory;
@@ -71,26 +71,30 @@ public final class ReinforceJob {
       throws IOException {
     JobSettings job = config.job();
     TrainerSettings settings = config.trainer();
-    JsonLines format = job.corpus().format(false);
-    JavaRDD<PromptRecord> train = CorpusReader.read(sc, job.corpus().train(), format,
-        job.run().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
+    // A policy file fixes the vocabulary, and prompts are checked against it; a fresh policy's
+    // vocabulary is built from the corpus's good records.
+    PolicySnapshot fixed = job.run().initPolicy().isEmpty() ? null
+        : RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
+    LoadedCorpus corpus = CorpusSource.resolve(job.corpus().train(), job.corpus(),
+        job.reading().format(), RecordRules.of(settings, fixed == null ? null : fixed.vocabulary(),
+            false), sc.hadoopConfiguration()).load(sc, job.reading().malformed());
+    JavaRDD<PromptRecord> train = corpus.prompts(job.run().partitions())
+        .persist(StorageLevel.MEMORY_AND_DISK());
     long size = train.count();
     if (size < job.run().promptsPerStep()) {
       throw new io.sparkrl.job.corpus.CorpusException("corpus " + job.corpus().train() + " has "
           + size + " prompts, fewer than sparkrl.run.prompts-per-step = " + job.run().promptsPerStep());
     }
-    Evaluator evaluator = Evaluator.heldOut(sc, config);
-
     PolicySnapshot initial;
-    if (!job.run().initPolicy().isEmpty()) {
-      initial = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-      initial = initial.withParameters(initial.parameters(), 0);
+    if (fixed != null) {
+      initial = fixed.withParameters(fixed.parameters(), 0);
     } else {
-      JavaRDD<CorpusRow> rows = CorpusReader.rows(sc, job.corpus().train(), format);
-      var vocabulary = CorpusVocabulary.of(rows, settings.reward().answerPrefix());
+      var vocabulary = CorpusVocabulary.of(corpus.rows(), settings.reward().answerPrefix());
       initial = PolicySnapshot.of(PolicyFactory.create(settings.policy(), vocabulary.size(),
           DataType.FLOAT), vocabulary, 0);
     }
+    corpus.release();
+    Evaluator evaluator = Evaluator.heldOut(sc, config, initial.vocabulary());
     Optional<Checkpoint> resume = job.run().resume() ? dir.latestCheckpoint() : Optional.empty();
     PolicySnapshot start = initial;
     PolicyUpdater updater;
@@ -103,9 +107,9 @@ public final class ReinforceJob {
       updater = new PolicyUpdater(settings, new AdamW(settings.optimizer(),
           initial.parameters().length), EmaBaseline.initial());
     }
-    LOG.info("corpus {}: {} prompts in {} partitions; policy: {} parameters, vocabulary of {}",
-        job.corpus().train(), size, train.getNumPartitions(), start.parameters().length,
-        start.vocabulary().size());
+    LOG.info("corpus {}: {} prompts ({} malformed left out) in {} partitions; policy: {} "
+        + "parameters, vocabulary of {}", job.corpus().train(), size, corpus.malformed(),
+        train.getNumPartitions(), start.parameters().length, start.vocabulary().size());
     return new ReinforceJob(sc, config, train, evaluator, size, start, updater, initial);
   }
 
