@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Bad configurations stop the job with exit code 2, before Spark starts, naming the key. */
+/**
+ * Bad configurations, and a corpus path without data, stop the job with exit code 2 before Spark
+ * starts, naming the key or the path.
+ */
 class MainConfigurationTest {
   record Outcome(int code, String stderr) {}
 
@@ -69,12 +72,12 @@ class MainConfigurationTest {
   }
 
   @Test
-  void missingCorpusPathExitsThreeNamingThePath(@TempDir Path tmp) {
+  void missingCorpusPathExitsTwoNamingThePath(@TempDir Path tmp) {
     String missing = tmp.resolve("no-such-corpus.jsonl").toString();
     Outcome o = run("reinforce", "corpus.train=\"" + missing + "\"", "corpus.eval=\"\"",
         "run.dir=\"" + tmp.resolve("run") + "\"");
-    assertEquals(Main.BAD_INPUT, o.code(), o.stderr());
-    assertTrue(o.stderr().contains(missing), o.stderr());
+    assertEquals(2, o.code(), o.stderr());
+    assertTrue(o.stderr().startsWith("input error: corpus path " + missing), o.stderr());
     assertFalse(Files.exists(tmp.resolve("run").resolve("_SUCCESS")));
   }
 
