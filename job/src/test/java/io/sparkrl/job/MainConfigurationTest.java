@@ -44,7 +44,10 @@ class MainConfigurationTest {
       "advantage.estimator=ppo | sparkrl.advantage.estimator",
       "optimizer.learning-rate=0 | sparkrl.optimizer.learning-rate",
       "-Dsparkrl.sampling.group-size=0 | sparkrl.sampling.group-size",
-      "reward.format.pattern=\"([\" | sparkrl.reward.format.pattern"})
+      "reward.format.pattern=\"([\" | sparkrl.reward.format.pattern",
+      "policy.max-prompt-tokens=0 | sparkrl.policy.max-prompt-tokens",
+      "corpus.format=xml | sparkrl.corpus.format",
+      "corpus.malformed=ignore | sparkrl.corpus.malformed"})
   void badSettingExitsTwoNamingTheKey(String override, String key) {
     Outcome o = run("reinforce", override);
     assertEquals(Main.BAD_CONFIGURATION, o.code(), o.stderr());

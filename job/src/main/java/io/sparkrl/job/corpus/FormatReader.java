@@ -14,7 +14,8 @@ interface FormatReader {
   void check(List<String> files, Configuration hadoop);
 
   /**
-   * Every record of the files, parsed and checked against the rules in tasks, in corpus order:
+   * Every record of the files (which passed {@link #check}), parsed and checked against the rules
+   * in tasks, in corpus order:
    * partitions follow the files' order, records their position in the file.
    */
   JavaRDD<ParsedRecord> read(JavaSparkContext sc, List<String> files);

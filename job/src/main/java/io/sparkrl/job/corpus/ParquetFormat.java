@@ -50,7 +50,6 @@ final class ParquetFormat implements FormatReader {
 
   @Override
   public JavaRDD<ParsedRecord> read(JavaSparkContext sc, List<String> files) {
-    check(files, sc.hadoopConfiguration());
     return sc.parallelize(files, files.size()) // one task per file, in file order
         .mapPartitions(new ReadFiles(fields, rules, new HadoopConf(sc.hadoopConfiguration())));
   }
@@ -103,7 +102,7 @@ final class ParquetFormat implements FormatReader {
     }
 
     @Override
-    public Iterator<ParsedRecord> call(Iterator<String> files) throws IOException {
+    public Iterator<ParsedRecord> call(Iterator<String> files) {
       List<ParsedRecord> out = new ArrayList<>();
       while (files.hasNext()) {
         read(files.next(), out);
@@ -111,7 +110,7 @@ final class ParquetFormat implements FormatReader {
       return out.iterator();
     }
 
-    private void read(String file, List<ParsedRecord> out) throws IOException {
+    private void read(String file, List<ParsedRecord> out) {
       try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(file),
           hadoop.get()))) {
         MessageType schema = r.getFooter().getFileMetaData().getSchema();

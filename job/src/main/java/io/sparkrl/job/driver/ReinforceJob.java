@@ -83,7 +83,8 @@ public final class ReinforceJob {
     long size = train.count();
     if (size < job.run().promptsPerStep()) {
       throw new io.sparkrl.job.corpus.CorpusException("corpus " + job.corpus().train() + " has "
-          + size + " prompts, fewer than sparkrl.run.prompts-per-step = " + job.run().promptsPerStep());
+          + size + " good prompts (" + corpus.malformed() + " malformed left out), fewer than "
+          + "sparkrl.run.prompts-per-step = " + job.run().promptsPerStep());
     }
     PolicySnapshot initial;
     if (fixed != null) {
