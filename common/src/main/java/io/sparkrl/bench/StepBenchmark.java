@@ -38,7 +38,7 @@ public final class StepBenchmark {
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     String chars = "0123456789+-?. HTWabcdehilmnorstuwy"; // 35 characters + 5 specials = 40
     Vocabulary vocab = Vocabulary.ofCharacters(chars);
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(32, 128, 2, 1), vocab.size(),
+    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(32, 128, 2, 1, 256), vocab.size(),
         DataType.FLOAT);
     List<Prompt> prompts = new ArrayList<>();
     for (int p = 0; p < PROMPTS; p++) {

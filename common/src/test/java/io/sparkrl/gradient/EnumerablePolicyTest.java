@@ -41,7 +41,7 @@ class EnumerablePolicyTest {
 
   @BeforeAll
   static void enumerate() {
-    net = PolicyFactory.create(new PolicySettings(3, 5, 1, 2024), VOCAB, DataType.DOUBLE);
+    net = PolicyFactory.create(new PolicySettings(3, 5, 1, 2024, 256), VOCAB, DataType.DOUBLE);
     outputs = new ArrayList<>();
     for (int a = 0; a < VOCAB; a++) {
       if (a == Vocabulary.EOS) {

@@ -51,7 +51,7 @@ class ReinforceGradientFiniteDifferenceTest {
   })
   void gradientMatchesFiniteDifferences(Aggregation aggregation, double beta, KlEstimator kl,
       double alpha) {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(3, 4, 2, 7), VOCAB,
+    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(3, 4, 2, 7, 256), VOCAB,
         DataType.DOUBLE);
     LossSettings loss = new LossSettings(aggregation, beta, kl, alpha);
     SequenceBatch batch = new SequenceBatch(sequences(), DataType.DOUBLE);

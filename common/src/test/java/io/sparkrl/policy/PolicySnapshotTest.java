@@ -22,7 +22,7 @@ class PolicySnapshotTest {
 
   @Test
   void networkShapeFollowsSettings() {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(5, 7, 3, 1), VOCAB.size(), DataType.FLOAT);
+    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(5, 7, 3, 1, 256), VOCAB.size(), DataType.FLOAT);
     assertEquals(5, net.getnLayers()); // embedding, 3 LSTM, output
     assertEquals(3, PolicyFactory.lstmLayers(net));
     long expected = VOCAB.size() * 5L + (5 * 28 + 7 * 28 + 28) + 2L * (7 * 28 + 7 * 28 + 28)
@@ -32,7 +32,7 @@ class PolicySnapshotTest {
 
   @Test
   void roundTripsThroughBytesAndJavaSerialization() throws Exception {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(4, 6, 2, 3), VOCAB.size(), DataType.FLOAT);
+    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(4, 6, 2, 3, 256), VOCAB.size(), DataType.FLOAT);
     PolicySnapshot s = PolicySnapshot.of(net, VOCAB, 17);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     s.writeTo(bytes);
@@ -59,7 +59,7 @@ class PolicySnapshotTest {
 
   @Test
   void cacheBuildsOncePerThreadAndRefreshesInPlace() {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(4, 6, 1, 3), VOCAB.size(), DataType.FLOAT);
+    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(4, 6, 1, 3, 256), VOCAB.size(), DataType.FLOAT);
     PolicySnapshot s0 = PolicySnapshot.of(net, VOCAB, 0);
     float[] moved = s0.parameters().clone();
     moved[0] += 1f;

@@ -26,7 +26,7 @@ class SamplerTest {
 
   @BeforeAll
   static void policy() {
-    net = PolicyFactory.create(new PolicySettings(16, 24, 2, 42), VOCAB.size(), DataType.FLOAT);
+    net = PolicyFactory.create(new PolicySettings(16, 24, 2, 42, 256), VOCAB.size(), DataType.FLOAT);
     kernel = LstmKernel.of(net);
   }
 

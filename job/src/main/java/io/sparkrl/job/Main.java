@@ -4,7 +4,7 @@ import io.sparkrl.job.config.JobConfig;
 import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusException;
-import io.sparkrl.job.corpus.CorpusReader;
+import io.sparkrl.job.corpus.CorpusRequirements;
 import io.sparkrl.job.corpus.ProgramTask;
 import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
@@ -39,15 +39,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exit codes: 0 done (or nothing to do: the run directory already has {@code _SUCCESS});
  * 2 bad command line, configuration or input data (a corpus, policy or checkpoint that is missing
- * or malformed); 4 training stopped after {@code sparkrl.trainer.max-consecutive-skipped-steps}
- * updates in a row were skipped for NaN or infinite values; 75 stopped at
- * {@code run.max-wall-time} with a checkpoint (run again to continue); 1 any other failure.
+ * or malformed; nothing was trained); 4 training stopped after
+ * {@code sparkrl.trainer.max-consecutive-skipped-steps} updates in a row were skipped for NaN or
+ * infinite values; 75 stopped at {@code run.max-wall-time} with a checkpoint (run again to
+ * continue); 1 any other failure.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int BAD_CONFIGURATION = 2;
+  /** Bad input data: the same code as bad configuration, the message says which. */
   public static final int BAD_INPUT = 2;
   public static final int NON_FINITE_UPDATES = 4;
   /** EX_TEMPFAIL of sysexits.h: not finished, run the same command again to continue. */
@@ -126,12 +128,7 @@ public final class Main {
       return OK;
     }
     // Everything that can be checked without Spark is checked before it starts.
-    if (!command.equals("evaluate")) {
-      CorpusReader.checkExists(job.corpus().train(), hadoop);
-    }
-    if (job.corpus().hasEval() || command.equals("evaluate")) {
-      CorpusReader.checkExists(job.corpus().eval(), hadoop);
-    }
+    CorpusRequirements.check(command, config, hadoop);
     if (!job.run().initPolicy().isEmpty()) {
       RunDirectory.readPolicy(job.run().initPolicy(), hadoop);
     } else if (command.equals("evaluate")) {
@@ -185,7 +182,7 @@ public final class Main {
         }
         case "evaluate" -> {
           PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-          double accuracy = Evaluator.heldOut(sc, config).accuracy(policy);
+          double accuracy = Evaluator.heldOut(sc, config, policy.vocabulary()).accuracy(policy);
           System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
         }
         default -> throw new IllegalStateException(command);

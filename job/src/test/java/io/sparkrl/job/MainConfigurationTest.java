@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Bad configurations stop the job with exit code 2, before Spark starts, naming the key. */
+/**
+ * Bad configurations, and a corpus path without data, stop the job with exit code 2 before Spark
+ * starts, naming the key or the path.
+ */
 class MainConfigurationTest {
   record Outcome(int code, String stderr) {}
 
@@ -45,7 +48,10 @@ class MainConfigurationTest {
       "reward.timeout=0s | sparkrl.reward.timeout",
       "reward.program.max-stack=0 | sparkrl.reward.program.max-stack",
       "generate.task=poems | sparkrl.generate.task",
-      "programs.max-target=0 | sparkrl.programs.max-target"})
+      "programs.max-target=0 | sparkrl.programs.max-target",
+      "policy.max-prompt-tokens=0 | sparkrl.policy.max-prompt-tokens",
+      "corpus.format=xml | sparkrl.corpus.format",
+      "corpus.malformed=ignore | sparkrl.corpus.malformed"})
   void badSettingExitsTwoNamingTheKey(String override, String key) {
     Outcome o = run("reinforce", override);
     assertEquals(Main.BAD_CONFIGURATION, o.code(), o.stderr());
@@ -73,12 +79,12 @@ class MainConfigurationTest {
   }
 
   @Test
-  void missingCorpusPathExitsThreeNamingThePath(@TempDir Path tmp) {
+  void missingCorpusPathExitsTwoNamingThePath(@TempDir Path tmp) {
     String missing = tmp.resolve("no-such-corpus.jsonl").toString();
     Outcome o = run("reinforce", "corpus.train=\"" + missing + "\"", "corpus.eval=\"\"",
         "run.dir=\"" + tmp.resolve("run") + "\"");
-    assertEquals(Main.BAD_INPUT, o.code(), o.stderr());
-    assertTrue(o.stderr().contains(missing), o.stderr());
+    assertEquals(2, o.code(), o.stderr());
+    assertTrue(o.stderr().startsWith("input error: corpus path " + missing), o.stderr());
     assertFalse(Files.exists(tmp.resolve("run").resolve("_SUCCESS")));
   }
 

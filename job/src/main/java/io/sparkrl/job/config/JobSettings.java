@@ -1,17 +1,22 @@
 package io.sparkrl.job.config;
 
 import com.typesafe.config.Config;
+import io.sparkrl.job.corpus.CorpusFormat;
+import io.sparkrl.job.corpus.MalformedMode;
 import io.sparkrl.settings.Section;
 import io.sparkrl.settings.SettingsException;
-import java.util.List;
 import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The job's own settings ({@code sparkrl.run/corpus/eval/sft/arithmetic/programs/generate/monitor}),
  * read once and validated.
  */
-public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic arithmetic,
-    Programs programs, String generateTask, Monitor monitor) implements Serializable {
+public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sft sft,
+    Arithmetic arithmetic, Programs programs, String generateTask, Monitor monitor)
+    implements Serializable {
   /** The bundled tasks {@code generate} can write ({@code sparkrl.generate.task}). */
   public static final java.util.Set<String> TASKS = java.util.Set.of("arithmetic", "programs");
 
@@ -35,12 +40,6 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
     public boolean hasEval() {
       return !eval.isBlank();
     }
-
-    /** The JSON Lines format of this corpus; {@code sft} needs the completion field too. */
-    public io.sparkrl.job.corpus.JsonLines format(boolean completionRequired) {
-      return new io.sparkrl.job.corpus.JsonLines(promptField, answerField, completionField,
-          completionRequired);
-    }
   }
 
   /** {@code sparkrl.monitor}: what a person watching the run gets (nothing here changes training). */
@@ -51,6 +50,12 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
       return completionsEvery > 0 && ((step + 1) % completionsEvery == 0 || step + 1 == steps);
     }
   }
+
+  /**
+   * How the corpus files are read: {@code sparkrl.corpus.format} and
+   * {@code sparkrl.corpus.malformed}.
+   */
+  public record Reading(CorpusFormat format, MalformedMode malformed) implements Serializable {}
 
   public record Eval(int every, int maxNewTokens) implements Serializable {}
 
@@ -116,6 +121,10 @@ public record JobSettings(Run run, Corpus corpus, Eval eval, Sft sft, Arithmetic
         new Corpus(corpus.nonEmptyString("train"), corpus.string("eval").trim(),
             corpus.nonEmptyString("prompt-field"), corpus.nonEmptyString("answer-field"),
             corpus.nonEmptyString("completion-field")),
+        new Reading(CorpusFormat.valueOf(corpus.oneOf("format",
+            Set.of("auto", "jsonl", "parquet", "csv", "tsv", "text")).toUpperCase(Locale.ROOT)),
+            MalformedMode.valueOf(corpus.oneOf("malformed", Set.of("fail", "skip"))
+                .toUpperCase(Locale.ROOT))),
         new Eval(eval.nonNegativeInt("every"), eval.intIn("max-new-tokens", 1, 4096)),
         new Sft(sft.intIn("epochs", 1, 100_000), sft.intIn("batch-size-per-worker", 1, 100_000),
             sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),

@@ -39,7 +39,9 @@ final class CorpusVocabulary {
   private static TreeSet<Integer> characters(CorpusRow row) {
     TreeSet<Integer> set = new TreeSet<>();
     row.prompt().codePoints().forEach(set::add);
-    row.answer().codePoints().forEach(set::add);
+    if (row.answer() != null) { // plain text has no answer
+      row.answer().codePoints().forEach(set::add);
+    }
     if (row.completion() != null) {
       row.completion().codePoints().forEach(set::add);
     }

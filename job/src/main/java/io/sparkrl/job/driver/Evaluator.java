@@ -1,5 +1,8 @@
 package io.sparkrl.job.driver;
 
+import io.sparkrl.job.corpus.CorpusSource;
+import io.sparkrl.job.corpus.LoadedCorpus;
+import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.EvalTask;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.step.PromptRecord;
@@ -30,16 +33,22 @@ public final class Evaluator {
 
   /**
    * The evaluator of {@code corpus.eval} (cached, partitioned like the training corpus), or null
-   * when no held-out corpus is configured.
+   * when no held-out corpus is configured. Its prompts are checked against the policy's vocabulary
+   * like the training corpus's ({@code sparkrl.corpus.malformed}).
    */
-  public static Evaluator heldOut(JavaSparkContext sc, io.sparkrl.job.config.JobConfig config) {
+  public static Evaluator heldOut(JavaSparkContext sc, io.sparkrl.job.config.JobConfig config,
+      io.sparkrl.tokenizer.Vocabulary vocabulary) {
     var job = config.job();
     if (!job.corpus().hasEval()) {
       return null;
     }
-    JavaRDD<PromptRecord> prompts = io.sparkrl.job.corpus.CorpusReader.read(sc,
-        job.corpus().eval(), job.corpus().format(false), job.run().partitions())
+    LoadedCorpus corpus = CorpusSource.resolve(job.corpus().eval(), job.corpus(),
+        job.reading().format(), RecordRules.of(config.trainer(), vocabulary, false),
+        sc.hadoopConfiguration()).load(sc, job.reading().malformed());
+    JavaRDD<PromptRecord> prompts = corpus.prompts(job.run().partitions())
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    prompts.count(); // cached before the parsed records are dropped
+    corpus.release();
     return new Evaluator(sc, prompts, job.eval().maxNewTokens(),
         config.trainer().reward().answerPrefix(), config.trainer().tokenizer().unknown(),
         job.run().nativeThreadsPerTask());

@@ -3,9 +3,9 @@ package io.sparkrl.job.driver;
 import io.sparkrl.advantage.EmaBaseline;
 import io.sparkrl.job.config.JobConfig;
 import io.sparkrl.job.config.JobSettings;
-import io.sparkrl.job.corpus.CorpusReader;
-import io.sparkrl.job.corpus.CorpusRow;
-import io.sparkrl.job.corpus.JsonLines;
+import io.sparkrl.job.corpus.CorpusSource;
+import io.sparkrl.job.corpus.LoadedCorpus;
+import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.StepTask;
 import io.sparkrl.job.output.Checkpoint;
 import io.sparkrl.job.output.CheckpointStore;
@@ -27,6 +27,7 @@ import io.sparkrl.step.ShardResult;
 import io.sparkrl.step.StepMetrics;
 import io.sparkrl.settings.SettingsException;
 import io.sparkrl.step.TrainerSettings;
+import io.sparkrl.tokenizer.Vocabulary;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class ReinforceJob {
   private final Broadcast<PolicySnapshot> reference;
   private final JobConfig config;
   private final long corpusSize;
+  private final long malformed;
   private final Long resumedFrom;
   private final Instant started = Instant.now();
   private final long startNanos = System.nanoTime();
@@ -65,11 +67,12 @@ public final class ReinforceJob {
   private Double lastAccuracy;
 
   private ReinforceJob(JavaSparkContext sc, JobConfig config, JavaRDD<PromptRecord> train,
-      Evaluator evaluator, long corpusSize, PolicySnapshot policy, PolicyUpdater updater,
+      Evaluator evaluator, long corpusSize, long malformed, PolicySnapshot policy, PolicyUpdater updater,
       PolicySnapshot referencePolicy, Long resumedFrom) {
     this.sc = sc;
     this.config = config;
     this.corpusSize = corpusSize;
+    this.malformed = malformed;
     this.resumedFrom = resumedFrom;
     this.settings = config.trainer();
     this.job = config.job();
@@ -90,37 +93,46 @@ public final class ReinforceJob {
       throws IOException {
     JobSettings job = config.job();
     TrainerSettings settings = config.trainer();
-    JsonLines format = job.corpus().format(false);
-    JavaRDD<PromptRecord> train = CorpusReader.read(sc, job.corpus().train(), format,
-        job.run().partitions()).persist(StorageLevel.MEMORY_AND_DISK());
-    long size = train.count();
-    if (size < job.run().promptsPerStep()) {
-      throw new io.sparkrl.job.corpus.CorpusException("corpus " + job.corpus().train() + " has "
-          + size + " prompts, fewer than sparkrl.run.prompts-per-step = " + job.run().promptsPerStep());
-    }
-    Evaluator evaluator = Evaluator.heldOut(sc, config);
-
     CheckpointStore checkpoints = dir.checkpoints();
     checkpoints.removeUnfinished();
     Optional<CheckpointStore.Loaded> resume = job.run().resume()
         ? checkpoints.newestValid(true) : Optional.empty();
     Optional<CheckpointStore.Loaded> source = job.run().initFrom().isEmpty() ? Optional.empty()
         : Optional.of(InitFrom.resolve(job.run().initFrom(), sc.hadoopConfiguration()));
-    PolicySnapshot initial;
+    // The starting policy when it comes from a file (the run's own initial-policy.bin on a resume,
+    // init-from, init-policy). Its vocabulary is fixed, and prompts are checked against it; a fresh
+    // policy's vocabulary is built from the corpus's good records.
+    PolicySnapshot fixed = null;
     if (resume.isPresent() && dir.initialPolicy().isPresent()) {
-      initial = dir.initialPolicy().get();
+      fixed = dir.initialPolicy().get();
     } else if (source.isPresent()) {
-      initial = source.get().checkpoint().policy().withParameters(
-          source.get().checkpoint().policy().parameters(), 0);
+      fixed = atStepZero(source.get().checkpoint().policy());
     } else if (!job.run().initPolicy().isEmpty()) {
-      initial = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-      initial = initial.withParameters(initial.parameters(), 0);
-    } else {
-      JavaRDD<CorpusRow> rows = CorpusReader.rows(sc, job.corpus().train(), format);
-      var vocabulary = CorpusVocabulary.of(rows, CorpusVocabulary.rewardText(settings.reward()));
-      initial = PolicySnapshot.of(PolicyFactory.create(settings.policy(), vocabulary.size(),
-          DataType.FLOAT), vocabulary, 0);
+      fixed = atStepZero(RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration()));
     }
+    Vocabulary vocabulary = resume.map(r -> r.checkpoint().policy().vocabulary())
+        .orElse(fixed == null ? null : fixed.vocabulary());
+    LoadedCorpus corpus = CorpusSource.resolve(job.corpus().train(), job.corpus(),
+        job.reading().format(), RecordRules.of(settings, vocabulary, false),
+        sc.hadoopConfiguration()).load(sc, job.reading().malformed());
+    JavaRDD<PromptRecord> train = corpus.prompts(job.run().partitions())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long size = train.count();
+    if (size < job.run().promptsPerStep()) {
+      throw new io.sparkrl.job.corpus.CorpusException("corpus " + job.corpus().train() + " has "
+          + size + " good prompts (" + corpus.malformed() + " malformed left out), fewer than "
+          + "sparkrl.run.prompts-per-step = " + job.run().promptsPerStep());
+    }
+    PolicySnapshot initial;
+    if (fixed != null) {
+      initial = fixed;
+    } else {
+      var fresh = CorpusVocabulary.of(corpus.rows(), CorpusVocabulary.rewardText(settings.reward()));
+      initial = PolicySnapshot.of(PolicyFactory.create(settings.policy(), fresh.size(),
+          DataType.FLOAT), fresh, 0);
+    }
+    corpus.release();
+    Evaluator evaluator = Evaluator.heldOut(sc, config, initial.vocabulary());
     PolicySnapshot start = initial;
     PolicyUpdater updater;
     Long resumedFrom = null;
@@ -149,10 +161,11 @@ public final class ReinforceJob {
     if (resume.isEmpty()) {
       dir.writeInitialPolicy(initial);
     }
-    LOG.info("corpus {}: {} prompts in {} partitions; policy: {} parameters, vocabulary of {}",
-        job.corpus().train(), size, train.getNumPartitions(), start.parameters().length,
-        start.vocabulary().size());
-    return new ReinforceJob(sc, config, train, evaluator, size, start, updater, initial, resumedFrom);
+    LOG.info("corpus {}: {} prompts ({} malformed left out) in {} partitions; policy: {} "
+        + "parameters, vocabulary of {}", job.corpus().train(), size, corpus.malformed(),
+        train.getNumPartitions(), start.parameters().length, start.vocabulary().size());
+    return new ReinforceJob(sc, config, train, evaluator, size, corpus.malformed(), start, updater,
+        initial, resumedFrom);
   }
 
   public PolicySnapshot policy() {
@@ -187,6 +200,10 @@ public final class ReinforceJob {
     sc.clearJobGroup();
     return new StepResult(outcome.metrics(), new StepLog.Phases((t1 - t0) / 1e6, (t2 - t1) / 1e6,
         (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6), outcome.samples());
+  }
+
+  private static PolicySnapshot atStepZero(PolicySnapshot p) {
+    return p.withParameters(p.parameters(), 0);
   }
 
   /** The held-out accuracy of the last evaluation in {@link #run}, or null when none ran. */
@@ -260,7 +277,7 @@ public final class ReinforceJob {
       recorder.step(r.metrics(), r.samples(), stepAccuracy, phases);
       if (updater.consecutiveSkips() >= settings.maxConsecutiveSkippedSteps()) {
         dir.writeSummary(RunSummary.of(RunSummary.Ending.NON_FINITE, policy, last,
-            schedule.stepsPerEpoch(), corpusSize, resumedFrom, started, dir.readMetrics()));
+            schedule.stepsPerEpoch(), corpusSize, malformed, resumedFrom, started, dir.readMetrics()));
         throw new SkippedUpdatesException(r.metrics().step(), updater.consecutiveSkips(),
             r.metrics().nonFinite());
       }
@@ -275,7 +292,7 @@ public final class ReinforceJob {
     }
     dir.writePolicy(policy);
     dir.writeSummary(RunSummary.of(ending, policy, last, schedule.stepsPerEpoch(), corpusSize,
-        resumedFrom, started, dir.readMetrics()));
+        malformed, resumedFrom, started, dir.readMetrics()));
     return ending;
   }
 

@@ -2,9 +2,10 @@ package io.sparkrl.job.driver;
 
 import io.sparkrl.job.config.JobConfig;
 import io.sparkrl.job.config.JobSettings;
-import io.sparkrl.job.corpus.CorpusReader;
 import io.sparkrl.job.corpus.CorpusRow;
-import io.sparkrl.job.corpus.JsonLines;
+import io.sparkrl.job.corpus.CorpusSource;
+import io.sparkrl.job.corpus.LoadedCorpus;
+import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.SftExample;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.policy.PolicyFactory;
@@ -50,16 +51,20 @@ public final class SftJob {
     JobSettings job = config.job();
     TrainerSettings settings = config.trainer();
     UnknownCharacterMode unknown = settings.tokenizer().unknown();
-    JsonLines format = job.corpus().format(true);
-    JavaRDD<CorpusRow> rows = CorpusReader.rows(sc, job.corpus().train(), format);
+    PolicySnapshot fixed = job.run().initPolicy().isEmpty() ? null
+        : RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
+    LoadedCorpus corpus = CorpusSource.resolve(job.corpus().train(), job.corpus(),
+        job.reading().format(), RecordRules.of(settings, fixed == null ? null : fixed.vocabulary(),
+            true), sc.hadoopConfiguration()).load(sc, job.reading().malformed());
+    JavaRDD<CorpusRow> rows = corpus.rows();
     int max = job.sft().maxExamples();
     if (max > 0) {
       rows = rows.zipWithIndex().filter(t -> t._2() < max).map(t -> t._1());
     }
     rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
-    PolicySnapshot initial = job.run().initPolicy().isEmpty()
+    PolicySnapshot initial = fixed == null
         ? fresh(settings, CorpusVocabulary.of(rows, CorpusVocabulary.rewardText(settings.reward())))
-        : RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
+        : fixed;
     Vocabulary vocabulary = initial.vocabulary();
     int length = rows.map(r -> SftExample.tokens(vocabulary, unknown, r).length - 1)
         .fold(1, Math::max);
@@ -70,8 +75,9 @@ public final class SftJob {
     examples = examples.persist(StorageLevel.MEMORY_AND_DISK());
     long n = examples.count();
     rows.unpersist(false); // read once for the vocabulary, the length and the examples
+    corpus.release();
 
-    Evaluator evaluator = Evaluator.heldOut(sc, config);
+    Evaluator evaluator = Evaluator.heldOut(sc, config, vocabulary);
     LOG.info("sft: {} examples of {} tokens, {} parameters, {} epochs", n, length,
         initial.parameters().length, job.sft().epochs());
 

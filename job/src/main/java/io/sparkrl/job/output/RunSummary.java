@@ -34,7 +34,7 @@ public final class RunSummary {
   }
 
   public static Map<String, Object> of(Ending ending, PolicySnapshot policy, long lastStep,
-      double stepsPerEpoch, long corpusPrompts, Long resumedFrom, Instant started,
+      double stepsPerEpoch, long corpusPrompts, long malformedRecords, Long resumedFrom, Instant started,
       List<Map<String, Object>> metrics) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("status", ending.text);
@@ -43,6 +43,7 @@ public final class RunSummary {
     s.put("last_step", lastStep);
     s.put("epochs", stepsPerEpoch == 0 ? 0 : policy.step() / stepsPerEpoch);
     s.put("corpus_prompts", corpusPrompts);
+    s.put("malformed_records", malformedRecords);
     s.put("resumed_from_step", resumedFrom);
     s.put("params_sha256", ParamsDigest.sha256(policy.parameters()));
     s.put("parameters", policy.parameters().length);

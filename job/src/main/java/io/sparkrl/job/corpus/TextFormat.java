@@ -1,0 +1,48 @@
+package io.sparkrl.job.corpus;
+
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Plain text: each non-blank line is a prompt, taken as it is; there is no reference answer or
+ * completion, so rewards and evaluation that need one are refused up front.
+ */
+final class TextFormat implements FormatReader {
+  private final Parser parser;
+
+  TextFormat(RecordRules rules) {
+    this.parser = new Parser(rules);
+  }
+
+  @Override
+  public void check(List<String> files, Configuration hadoop) {
+    // no header, no fields
+  }
+
+  @Override
+  public JavaRDD<ParsedRecord> read(JavaSparkContext sc, List<String> files) {
+    return TextLines.read(sc, files, parser);
+  }
+
+  static final class Parser implements TextLines.LineParser {
+    private final RecordRules rules;
+
+    Parser(RecordRules rules) {
+      this.rules = rules;
+    }
+
+    @Override
+    public ParsedRecord parse(String file, long offset, String line) {
+      if (line.isBlank()) {
+        return null;
+      }
+      CorpusRow row = new CorpusRow(line, null, null);
+      String problem = rules.problem(row);
+      return problem == null ? ParsedRecord.good(row)
+          : ParsedRecord.malformed(TextLines.location(file, offset), problem + ": "
+              + TextLines.shown(line));
+    }
+  }
+}
