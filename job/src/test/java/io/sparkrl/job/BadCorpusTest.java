@@ -75,6 +75,18 @@ class BadCorpusTest {
     assertTrue(Files.exists(tmp.resolve("run/_SUCCESS")));
     String metrics = Files.readString(tmp.resolve("run/metrics.jsonl"));
     assertTrue(metrics.contains("\"prompts\":4,\"completions\":8,"), metrics); // one step ran
+    // summary.json reports how many records were left out, exactly. The policy is fresh, so its
+    // vocabulary is built from the corpus and no character is unknown: only too-long prompts are
+    // malformed, and blank lines are no records.
+    var summary = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(tmp.resolve("run/summary.json").toFile());
+    var kinds = CorpusFormatsTest.FILES.stream().flatMap(java.util.List::stream)
+        .map(r -> CorpusFormatsTest.effective(CorpusFormat.TEXT, r.kind())).toList();
+    long tooLong = kinds.stream().filter(k -> k == CorpusFormatsTest.Kind.LONG).count();
+    long records = kinds.stream().filter(k -> k != CorpusFormatsTest.Kind.BLANK).count();
+    assertEquals(2, tooLong);
+    assertEquals(tooLong, summary.get("malformed_records").asLong(), summary.toString());
+    assertEquals(records - tooLong, summary.get("corpus_prompts").asLong(), summary.toString());
   }
 
   @Test
