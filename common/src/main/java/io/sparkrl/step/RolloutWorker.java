@@ -33,19 +33,36 @@ public final class RolloutWorker {
   }
 
   /**
+   * The shard's result, in passes of at most {@code sampling.max-batch-sequences} completions
+   * (whole prompt groups each) whose sums are added in prompt order: every per-sequence term is
+   * the same as in one pass (a completion's tokens do not depend on its batch-mates), so only the
+   * float summation order differs.
+   *
    * @param prompts this shard's prompts, in the step's order
    * @param reference the frozen reference policy (used when the KL term is on), or null
    */
   public ShardResult run(PolicySnapshot policy, PolicySnapshot reference, StepContext context,
       List<PromptRecord> prompts) {
-    int parameters = policy.parameters().length;
     if (settings.loss().usesReference() && reference == null) {
       throw new IllegalArgumentException("the KL term (sparkrl.loss.kl.coefficient = "
           + settings.loss().klCoefficient() + ") needs a reference policy");
     }
     if (prompts.isEmpty()) {
-      return ShardResult.empty(parameters);
+      return ShardResult.empty(policy.parameters().length);
     }
+    int perPass = settings.sampling().promptsPerPass(prompts.size());
+    ShardResult result = null;
+    for (int from = 0; from < prompts.size(); from += perPass) {
+      List<PromptRecord> pass = prompts.subList(from, Math.min(prompts.size(), from + perPass));
+      ShardResult r = runPass(policy, reference, context, pass);
+      result = result == null ? r : result.plus(r);
+    }
+    return result;
+  }
+
+  /** One sampling + reward + gradient pass over some whole prompt groups. */
+  private ShardResult runPass(PolicySnapshot policy, PolicySnapshot reference, StepContext context,
+      List<PromptRecord> prompts) {
     MultiLayerNetwork net = PolicyCache.network("policy", policy);
     Vocabulary vocabulary = policy.vocabulary();
     int g = settings.sampling().groupSize();

@@ -40,6 +40,7 @@ public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, l
   @Override
   public Iterator<long[]> call(Iterator<PromptRecord> partition) {
     NativeThreads.limit(nativeThreads);
+    TaskDevice.bind();
     PolicySnapshot snapshot = policy.value();
     Vocabulary vocabulary = snapshot.vocabulary();
     List<PromptRecord> records = new ArrayList<>();

@@ -14,7 +14,8 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * One task of a REINFORCE step, on an executor: pick this step's prompts out of the partition (by
- * the schedule, in the step's order), and run the {@link RolloutWorker} on them. Returns exactly
+ * the schedule, in the step's order), and run the {@link RolloutWorker} on them, on the GPU Spark
+ * assigned the task if any ({@link TaskDevice}). Returns exactly
  * one {@link ShardResult} per partition, so the driver merges in partition order.
  */
 public final class StepTask implements FlatMapFunction<Iterator<PromptRecord>, ShardResult> {
@@ -38,6 +39,7 @@ public final class StepTask implements FlatMapFunction<Iterator<PromptRecord>, S
   @Override
   public Iterator<ShardResult> call(Iterator<PromptRecord> partition) {
     NativeThreads.limit(nativeThreads);
+    TaskDevice.bind();
     List<PromptRecord> prompts = schedule.select(partition, context.step());
     PolicySnapshot snapshot = policy.value();
     ShardResult result = new RolloutWorker(settings).run(snapshot,

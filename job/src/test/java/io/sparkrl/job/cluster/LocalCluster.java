@@ -28,6 +28,12 @@ public final class LocalCluster {
 
   /** Starts the cluster and waits until both executors have registered. */
   public static JavaSparkContext start(String name, Path work) throws IOException, InterruptedException {
+    return start(name, work, java.util.Map.of());
+  }
+
+  /** The same, with {@code extra} Spark settings (e.g. the workers' GPU resources). */
+  public static JavaSparkContext start(String name, Path work, java.util.Map<String, String> extra)
+      throws IOException, InterruptedException {
     Path home = Files.createDirectories(work.resolve("spark-home"));
     System.setProperty("spark.testing", "1");
     System.setProperty("spark.test.home", home.toString());
@@ -41,6 +47,7 @@ public final class LocalCluster {
         .set("spark.task.maxFailures", "4")
         .set("spark.local.dir", Files.createDirectories(work.resolve("spark-local")).toString())
         .setJars(applicationJars(work).toArray(new String[0]));
+    extra.forEach(conf::set);
     JavaSparkContext sc = new JavaSparkContext(conf);
     long deadline = System.nanoTime() + 120_000_000_000L;
     // getExecutorInfos includes the driver
@@ -52,6 +59,26 @@ public final class LocalCluster {
       Thread.sleep(100);
     }
     return sc;
+  }
+
+  /**
+   * The directories of an application's executors (their stdout and stderr files): local-cluster
+   * workers keep them under {@code java.io.tmpdir/worker-UUID/APP-ID/EXECUTOR-ID}, deleted when
+   * this JVM exits.
+   */
+  public static List<Path> executorDirectories(String applicationId) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    try (Stream<Path> workers = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      for (Path w : workers.filter(p -> p.getFileName().toString().startsWith("worker-")).toList()) {
+        Path app = w.resolve(applicationId);
+        if (Files.isDirectory(app)) {
+          try (Stream<Path> executors = Files.list(app)) {
+            dirs.addAll(executors.filter(Files::isDirectory).toList());
+          }
+        }
+      }
+    }
+    return dirs;
   }
 
   public static void stop(JavaSparkContext sc) {

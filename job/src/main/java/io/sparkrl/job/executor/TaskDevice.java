@@ -1,0 +1,35 @@
+package io.sparkrl.job.executor;
+
+import io.sparkrl.policy.DeviceBinding;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds a task's ND4J work to the GPU Spark assigned it ({@code spark.task.resource.gpu.amount};
+ * the addresses come from the executor's discovery script), before the task builds or refreshes a
+ * policy. Without a GPU resource, or on the CPU backend, the binding is a logged no-op.
+ */
+public final class TaskDevice {
+  /** Spark's resource name for GPUs, as in {@code spark.executor.resource.gpu.amount}. */
+  public static final String RESOURCE = "gpu";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TaskDevice.class);
+
+  private TaskDevice() {}
+
+  /** Binds the calling task thread; one INFO line per task says to what. */
+  public static DeviceBinding.Bound bind() {
+    TaskContext task = TaskContext.get();
+    ResourceInformation gpu = task == null ? null : task.resourcesJMap().get(RESOURCE);
+    List<String> addresses = gpu == null ? List.of() : List.of(gpu.addresses());
+    DeviceBinding.Bound bound = DeviceBinding.nd4j().bind(addresses);
+    if (task != null) {
+      LOG.info("task {} (stage {}, partition {}): {}", task.taskAttemptId(), task.stageId(),
+          task.partitionId(), bound.description());
+    }
+    return bound;
+  }
+}

@@ -1,0 +1,137 @@
+package io.sparkrl.job.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkrl.job.config.JobConfig;
+import io.sparkrl.job.config.JobSettings;
+import io.sparkrl.job.corpus.ArithmeticTask;
+import io.sparkrl.job.driver.ReinforceJob;
+import io.sparkrl.job.output.RunDirectory;
+import io.sparkrl.policy.ParamsDigest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spark's GPU scheduling path without GPUs: {@code local-cluster[2,1,1024]} whose two workers each
+ * discover one fake {@code gpu} address (a discovery script that hands out 0, 1, ... in turn),
+ * executors and tasks that ask for one GPU each, and the job on the CPU backend. Every step task
+ * reads the address Spark assigned it and binds to it (a logged no-op on CPU); the executors' logs
+ * show each executor's tasks got one address and the two executors different ones, and the trained
+ * parameters equal the local[2] run's.
+ */
+class GpuSchedulingTest {
+  static final int STEPS = 2;
+  static final Pattern BOUND = Pattern.compile(
+      "task \\d+ \\(stage (\\d+), partition (\\d+)\\): GPU address\\(es\\) \\[([^\\]]*)\\]"
+          + " assigned, but ND4J CpuBackend is not the CUDA backend .*: binding is a no-op");
+
+  @TempDir Path tmp;
+
+  @Test
+  void eachExecutorsTasksBindTheirOwnGpuAndTrainAsOnCpu() throws Exception {
+    String train = ArithmeticTask.write(ArithmeticTask.generate(
+        new JobSettings.Arithmetic(tmp.resolve("corpus").toString(), 9, 0, 0.2, 1,
+            List.of("The answer is %d.")),
+        new JobSettings.Corpus("", "", "prompt", "answer", "completion")),
+        tmp.resolve("corpus").toString(), new Configuration()).get(0);
+
+    JavaSparkContext local = new JavaSparkContext(new SparkConf().setMaster("local[2]")
+        .setAppName("gpu-reference").set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+    String localSha;
+    try {
+      localSha = train(local, train, "local");
+    } finally {
+      local.stop();
+    }
+
+    Path work = tmp.resolve("cluster");
+    JavaSparkContext sc = LocalCluster.start("gpu-scheduling-test", work, Map.of(
+        "spark.worker.resource.gpu.amount", "1",
+        "spark.worker.resource.gpu.discoveryScript", fakeDiscoveryScript().toString(),
+        "spark.executor.resource.gpu.amount", "1",
+        "spark.task.resource.gpu.amount", "1"));
+    String clusterSha;
+    String applicationId = sc.sc().applicationId();
+    try {
+      clusterSha = train(sc, train, "cluster");
+    } finally {
+      LocalCluster.stop(sc);
+    }
+
+    // executor id -> the addresses its step tasks were bound to, from the executors' own logs
+    Map<String, TreeSet<String>> addresses = new TreeMap<>();
+    Map<String, Integer> tasks = new TreeMap<>();
+    for (Path executorDir : LocalCluster.executorDirectories(applicationId)) {
+      String executor = executorDir.getFileName().toString();
+      Matcher m = BOUND.matcher(Files.readString(executorDir.resolve("stderr")));
+      while (m.find()) {
+        addresses.computeIfAbsent(executor, e -> new TreeSet<>()).add(m.group(3));
+        tasks.merge(executor, 1, Integer::sum);
+      }
+    }
+    assertEquals(LocalCluster.EXECUTORS, addresses.size(),
+        "executors whose tasks logged a GPU binding: " + addresses + " (tasks " + tasks + ")");
+    TreeSet<String> all = new TreeSet<>();
+    addresses.forEach((executor, a) -> {
+      assertEquals(1, a.size(), "executor " + executor + " saw several addresses: " + a);
+      all.addAll(a);
+    });
+    assertEquals(new TreeSet<>(List.of("0", "1")), all,
+        "the two executors' tasks must hold distinct GPU addresses: " + addresses);
+    assertEquals(localSha, clusterSha,
+        "params_sha256 with GPU scheduling on local-cluster differs from the CPU local[2] run");
+    System.out.printf("gpu scheduling: addresses by executor %s, bound tasks %s%n", addresses, tasks);
+  }
+
+  /**
+   * Each run claims the lowest free address (mkdir is atomic), so the two in-process workers,
+   * which read the same settings on the same host, get different fake GPUs, as two nodes would.
+   */
+  Path fakeDiscoveryScript() throws IOException {
+    Path claims = Files.createDirectories(tmp.resolve("gpu-claims"));
+    Path script = tmp.resolve("fake-gpu-discovery.sh");
+    Files.writeString(script, """
+        #!/bin/sh
+        i=0
+        while ! mkdir "%s/$i" 2>/dev/null; do i=$((i + 1)); done
+        echo "{\\"name\\": \\"gpu\\", \\"addresses\\": [\\"$i\\"]}"
+        """.formatted(claims));
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
+  String train(JavaSparkContext spark, String corpus, String name) throws Exception {
+    String runDir = tmp.resolve("run-" + name).toString();
+    JobConfig c = JobConfig.load(null, List.of("corpus.train=\"" + corpus + "\"", "corpus.eval=\"\"",
+        "run.partitions=2", "run.prompts-per-step=4", "run.seed=5", "run.dir=\"" + runDir + "\"",
+        "policy.hidden-size=16", "policy.embedding-size=8", "policy.layers=1",
+        "sampling.group-size=4", "sampling.max-new-tokens=8",
+        // two passes of one prompt group per task: the multi-pass path on executors too
+        "sampling.max-batch-sequences=4"));
+    ReinforceJob job = ReinforceJob.start(spark, c, new RunDirectory(c.job().run().dir(), new Configuration()));
+    try {
+      for (int s = 0; s < STEPS; s++) {
+        job.step();
+      }
+    } finally {
+      job.close();
+    }
+    assertEquals(STEPS, job.policy().step());
+    return ParamsDigest.sha256(job.policy().parameters());
+  }
+}
