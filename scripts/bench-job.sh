@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 mvn -q -B install -DskipTests
-mvn -q -B -pl job dependency:build-classpath -Dmdep.includeScope=compile \
+mvn -q -B -pl job dependency:build-classpath -DincludeScope=compile \
   -Dmdep.outputFile="$ROOT/job/target/classpath.txt"
 export OMP_NUM_THREADS=1
 exec java -Xmx6g $(tr '\n' ' ' < <(grep -o -- '--add-opens=[^ "]*' scripts/local-java.sh)) \

@@ -16,13 +16,7 @@ WORKER_UI_PORT="${SPARKRL_WORKER_UI_PORT:-8181}"
 WORKER_CORES="${SPARKRL_WORKER_CORES:-1}"
 WORKER_MEMORY="${SPARKRL_WORKER_MEMORY:-1536m}"
 WORKERS=2
-OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
---add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
---add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
---add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
---add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
---add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
---add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+. "$ROOT/scripts/java-opens.sh"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2> /dev/null; }
 

@@ -9,16 +9,10 @@ if [ ! -f "$ROOT/job/target/classes/io/sparkrl/job/Main.class" ] || [ ! -f "$CLA
     || [ "$ROOT/job/pom.xml" -nt "$CLASSPATH_FILE" ] || [ "$ROOT/pom.xml" -nt "$CLASSPATH_FILE" ]; then
   echo "building sparkrl (first run: Maven downloads the dependencies) ..." >&2
   (cd "$ROOT" && mvn -q -B install -DskipTests)
-  (cd "$ROOT" && mvn -q -B -pl job dependency:build-classpath -Dmdep.includeScope=compile \
+  (cd "$ROOT" && mvn -q -B -pl job dependency:build-classpath -DincludeScope=compile \
     -Dmdep.outputFile="$CLASSPATH_FILE")
 fi
-OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
---add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
---add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
---add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
---add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
---add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
---add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+. "$ROOT/scripts/java-opens.sh"
 # One native (OpenMP/BLAS) thread per Spark task core: DESIGN.md measured 2.5x faster on 2 cores.
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 cd "$ROOT"

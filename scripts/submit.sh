@@ -39,13 +39,7 @@ if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
 fi
 SPARK_HOME="$("$ROOT/scripts/spark-home.sh")"
 export SPARK_HOME SPARK_SCALA_VERSION=2.12
-OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
---add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
---add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
---add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
---add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
---add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
---add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+. "$ROOT/scripts/java-opens.sh"
 # bin/spark-submit = spark-class org.apache.spark.deploy.SparkSubmit: Spark's jars on the
 # classpath, the application jar given to SparkSubmit, which adds it to the driver's loader
 # shellcheck disable=SC2086

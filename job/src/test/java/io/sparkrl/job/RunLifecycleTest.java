@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.policy.ParamsDigest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +30,6 @@ class RunLifecycleTest {
   @TempDir static Path tmp;
   static List<String> corpus;
 
-  record Outcome(int code, String out, String err) {}
-
   @BeforeAll
   static void setUp() throws Exception {
     corpus = TestCorpus.write(tmp.resolve("corpus"), 9, 3); // 80 training prompts, 20 held out
@@ -47,26 +43,14 @@ class RunLifecycleTest {
     System.clearProperty("spark.ui.enabled");
   }
 
-  static Outcome run(Path dir, String... extra) {
+  static MainOutcome run(Path dir, String... extra) {
     List<String> args = new ArrayList<>(List.of("reinforce", "corpus.train=\"" + corpus.get(0) + "\"",
         "corpus.eval=\"" + corpus.get(1) + "\"", "run.dir=\"" + dir + "\"",
         "run.prompts-per-step=16", "run.partitions=2", "eval.every=0", "policy.hidden-size=16",
         "policy.embedding-size=8", "sampling.group-size=2", "sampling.max-new-tokens=6",
         "optimizer.learning-rate=0.01"));
     args.addAll(List.of(extra));
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      return new Outcome(Main.run(args.toArray(String[]::new)), o.toString(StandardCharsets.UTF_8),
-          e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    return MainOutcome.run(args.toArray(String[]::new));
   }
 
   static JsonNode summary(Path dir) throws Exception {
@@ -81,7 +65,7 @@ class RunLifecycleTest {
   @Test
   void finishedRunHasSuccessAndSummaryAndARerunDoesNothing() throws Exception {
     Path dir = tmp.resolve("finished");
-    Outcome first = run(dir, "run.steps=3");
+    MainOutcome first = run(dir, "run.steps=3");
     assertEquals(Main.OK, first.code(), first.err());
     assertTrue(Files.exists(dir.resolve("_SUCCESS")));
     JsonNode s = summary(dir);
@@ -107,7 +91,7 @@ class RunLifecycleTest {
 
     byte[] metrics = Files.readAllBytes(dir.resolve("metrics.jsonl"));
     byte[] summary = Files.readAllBytes(dir.resolve("summary.json"));
-    Outcome again = run(dir, "run.steps=3");
+    MainOutcome again = run(dir, "run.steps=3");
     assertEquals(Main.OK, again.code(), again.err());
     assertTrue(again.out().contains("nothing to do"), again.out());
     assertEquals(new String(metrics, StandardCharsets.UTF_8),
@@ -119,7 +103,7 @@ class RunLifecycleTest {
   @Test
   void epochLimitEndsTheRunBeforeItsStepCount() throws Exception {
     Path dir = tmp.resolve("epochs");
-    Outcome o = run(dir, "run.steps=1000", "run.max-epochs=2", "run.checkpoint-every=0");
+    MainOutcome o = run(dir, "run.steps=1000", "run.max-epochs=2", "run.checkpoint-every=0");
     assertEquals(Main.OK, o.code(), o.err());
     JsonNode s = summary(dir);
     assertEquals(10, s.get("steps").asLong()); // 2 epochs of floor(80 / 16) = 5 steps
@@ -133,7 +117,7 @@ class RunLifecycleTest {
     assertEquals(Main.OK, run(straight, "run.steps=4").code());
     Path dir = tmp.resolve("wall");
     // 1 ms: the first step always runs, then every further step would pass the limit
-    Outcome stopped = run(dir, "run.steps=4", "run.max-wall-time=1ms");
+    MainOutcome stopped = run(dir, "run.steps=4", "run.max-wall-time=1ms");
     assertEquals(Main.NOT_FINISHED, stopped.code(), stopped.err());
     assertTrue(stopped.out().contains("run the same command again"), stopped.out());
     assertFalse(Files.exists(dir.resolve("_SUCCESS")));
@@ -142,7 +126,7 @@ class RunLifecycleTest {
     assertEquals(1, s.get("steps").asLong());
     assertTrue(Files.isDirectory(dir.resolve("checkpoints/step-00000001")));
 
-    Outcome resumed = run(dir, "run.steps=4");
+    MainOutcome resumed = run(dir, "run.steps=4");
     assertEquals(Main.OK, resumed.code(), resumed.err());
     assertEquals(1, summary(dir).get("resumed_from_step").asLong());
     assertEquals(summary(straight).get("params_sha256").asText(),
@@ -156,14 +140,14 @@ class RunLifecycleTest {
     String sourceSha = summary(source).get("params_sha256").asText();
 
     Path fresh = tmp.resolve("from-fresh");
-    Outcome o = run(fresh, "run.steps=1", "run.init-from=\"" + source + "\"");
+    MainOutcome o = run(fresh, "run.steps=1", "run.init-from=\"" + source + "\"");
     assertEquals(Main.OK, o.code(), o.err());
     // the new run starts from the source's parameters, at step 0
     assertEquals(sourceSha, sha256OfPolicy(fresh, "initial-policy.bin"));
     assertEquals(1, summary(fresh).get("steps").asLong());
 
     Path carry = tmp.resolve("from-carry");
-    Outcome c = run(carry, "run.steps=1", "run.init-from=\"" + source + "/checkpoints/step-00000002\"",
+    MainOutcome c = run(carry, "run.steps=1", "run.init-from=\"" + source + "/checkpoints/step-00000002\"",
         "run.init-from-optimizer=carry");
     assertEquals(Main.OK, c.code(), c.err());
     assertEquals(sourceSha, sha256OfPolicy(carry, "initial-policy.bin"));
@@ -174,19 +158,19 @@ class RunLifecycleTest {
 
   @Test
   void badInitFromAndAChangedScheduleOnResumeExitTwoBeforeTraining() throws Exception {
-    Outcome missing = run(tmp.resolve("bad-init"), "run.steps=1",
+    MainOutcome missing = run(tmp.resolve("bad-init"), "run.steps=1",
         "run.init-from=\"" + tmp.resolve("no-such-run") + "\"");
     assertEquals(Main.BAD_CONFIGURATION, missing.code());
     assertTrue(missing.err().contains("sparkrl.run.init-from"), missing.err());
     assertFalse(Files.exists(tmp.resolve("bad-init/checkpoints")));
 
-    Outcome both = run(tmp.resolve("bad-both"), "run.init-from=\"x\"", "run.init-policy=\"y\"");
+    MainOutcome both = run(tmp.resolve("bad-both"), "run.init-from=\"x\"", "run.init-policy=\"y\"");
     assertEquals(Main.BAD_CONFIGURATION, both.code());
     assertTrue(both.err().contains("sparkrl.run.init-from"), both.err());
 
     Path dir = tmp.resolve("changed");
     assertEquals(Main.NOT_FINISHED, run(dir, "run.steps=3", "run.max-wall-time=1ms").code());
-    Outcome changed = run(dir, "run.steps=3", "run.prompts-per-step=8");
+    MainOutcome changed = run(dir, "run.steps=3", "run.prompts-per-step=8");
     assertEquals(Main.BAD_CONFIGURATION, changed.code(), changed.err());
     assertTrue(changed.err().contains("prompts-per-step is 8"), changed.err());
     assertTrue(changed.err().contains("init-from"), changed.err());

@@ -12,9 +12,6 @@ import io.sparkrl.job.output.MetricsCsv;
 import io.sparkrl.job.report.HeadlessChromium;
 import io.sparkrl.job.report.Pictures;
 import io.sparkrl.job.report.ReportPage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -211,9 +208,9 @@ class WatchingARunTest {
     assertTrue(Files.isRegularFile(report.resolve("report.html")), "written at the end of the run");
     Files.delete(report.resolve("report.html"));
     long t0 = System.nanoTime();
-    Outcome o = run("report", runA.toString());
+    MainOutcome o = run("report", runA.toString());
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    assertEquals(Main.OK, o.code, o.err);
+    assertEquals(Main.OK, o.code(), o.err());
     System.out.println("report of a " + STEPS + "-step run: " + ms + " ms; one run took "
         + runSeconds + " s");
     String html = Files.readString(report.resolve("report.html"));
@@ -234,8 +231,8 @@ class WatchingARunTest {
   @Test
   void compareDrawsBothRunsOnTheSameCharts() throws Exception {
     Path out = tmp.resolve("comparison");
-    Outcome o = run("compare", runA.toString(), runB.toString(), "--out", out.toString());
-    assertEquals(Main.OK, o.code, o.err);
+    MainOutcome o = run("compare", runA.toString(), runB.toString(), "--out", out.toString());
+    assertEquals(Main.OK, o.code(), o.err());
     String html = Files.readString(out.resolve("report.html"));
     assertTrue(html.contains("run-a") && html.contains("run-b"), "both runs named");
     Pictures reward = Pictures.of(out.resolve("reward.png"));
@@ -243,17 +240,17 @@ class WatchingARunTest {
   }
 
   @Test
-  void badArgumentsExitTwoAndMissingRunDirectoryExitsThree() {
-    Outcome none = run("report");
-    assertEquals(Main.BAD_CONFIGURATION, none.code);
-    assertTrue(none.err.contains("report takes one run directory"), none.err);
-    Outcome one = run("compare", runA.toString());
-    assertEquals(Main.BAD_CONFIGURATION, one.code);
-    assertTrue(one.err.contains("two or more"), one.err);
+  void badArgumentsAndAMissingRunDirectoryExitTwo() {
+    MainOutcome none = run("report");
+    assertEquals(Main.BAD_CONFIGURATION, none.code());
+    assertTrue(none.err().contains("report takes one run directory"), none.err());
+    MainOutcome one = run("compare", runA.toString());
+    assertEquals(Main.BAD_CONFIGURATION, one.code());
+    assertTrue(one.err().contains("two or more"), one.err());
     String missing = tmp.resolve("no-such-run").toString();
-    Outcome gone = run("report", missing);
-    assertEquals(Main.BAD_INPUT, gone.code, gone.err);
-    assertTrue(gone.err.contains("no-such-run"), gone.err);
+    MainOutcome gone = run("report", missing);
+    assertEquals(Main.BAD_INPUT, gone.code(), gone.err());
+    assertTrue(gone.err().contains("no-such-run"), gone.err());
   }
 
   @Test
@@ -262,7 +259,7 @@ class WatchingARunTest {
         + " (scripts/install-chromium.sh installs it; CI runs it)");
     Path page = runA.resolve("report/report.html");
     if (!Files.exists(page)) {
-      assertEquals(Main.OK, run("report", runA.toString()).code);
+      assertEquals(Main.OK, run("report", runA.toString()).code());
     }
     Path scratch = Files.createTempDirectory(tmp, "chromium");
     String dom = HeadlessChromium.dumpDom(page, scratch);
@@ -275,22 +272,8 @@ class WatchingARunTest {
     assertTrue(shot.colours() > 20 && shot.inkFraction() > 0.02, "blank screenshot: " + shot);
   }
 
-  record Outcome(int code, String out, String err) {}
-
-  static Outcome run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      return new Outcome(Main.run(args), o.toString(StandardCharsets.UTF_8),
-          e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  static MainOutcome run(String... args) {
+    return MainOutcome.run(args);
   }
 
   static long countPngs(Path dir) throws Exception {
