@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One REINFORCE step of the default policy on one core: sampling tokens/s (shipped sampler and a
-# plain DL4J rnnTimeStep sampler, same run), backward-pass and AdamW times.
+# One REINFORCE step of the default policy on one core: sampling tokens/s (sampling.device
+# cpu-kernel and network, same run), backward-pass and AdamW times.
 # Usage: scripts/bench-step.sh [iterations]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,6 +9,7 @@ import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySettings;
 import io.sparkrl.sampling.Completion;
 import io.sparkrl.sampling.LstmKernel;
+import io.sparkrl.sampling.NetworkStepper;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
 import io.sparkrl.sampling.SamplingSettings;
@@ -17,18 +18,17 @@ import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The REINFORCE step of DESIGN.md's reference figures, on this machine, one thread: the default
  * policy (embedding 32, 2 x LSTM-128, vocabulary 40), 16 prompts of 16 tokens, 32 sampled tokens
- * each. Prints sampling tokens/s for the shipped sampler and, in the same run, for a plain DL4J
- * {@code rnnTimeStep} sampler (the straightforward implementation), then the time of one REINFORCE
- * backward pass and of one AdamW update. Run it with {@code scripts/bench-step.sh}.
+ * each. Prints sampling tokens/s of both sampling paths in the same run, the CPU kernel
+ * ({@code sampling.device = cpu-kernel}) and the network's own {@code rnnTimeStep}
+ * ({@code sampling.device = network}, what runs on a GPU under the CUDA backend; here on the CPU
+ * backend, so it measures DL4J's per-op overhead), then the time of one REINFORCE backward pass
+ * and of one AdamW update. Run it with {@code scripts/bench-step.sh}.
  */
 public final class StepBenchmark {
   static final int PROMPTS = 16;
@@ -51,15 +51,16 @@ public final class StepBenchmark {
         System.getenv("OMP_NUM_THREADS"));
 
     SamplingSettings sampling = new SamplingSettings(1, 1.0, 0, 1.0, NEW_TOKENS);
-    double kernelMs = median(iterations, () -> {
-      Sampler sampler = new Sampler(LstmKernel.of(net), sampling);
-      lastTokens = sampler.sample(prompts, 7, 0).stream().mapToInt(c -> c.tokens().length).sum();
-    });
+    double kernelMs = median(iterations, () -> lastTokens = tokens(
+        new Sampler(LstmKernel.of(net), sampling).sample(prompts, 7, 0)));
     int sampledTokens = lastTokens;
-    double dl4jMs = median(Math.max(3, iterations / 4), () -> lastTokens = dl4jSample(net, prompts));
-    int dl4jTokens = lastTokens;
+    double networkMs = median(Math.max(3, iterations / 4), () -> lastTokens = tokens(
+        new Sampler(NetworkStepper.of(net), sampling).sample(prompts, 7, 0)));
+    int networkTokens = lastTokens;
 
     List<Completion> completions = new Sampler(LstmKernel.of(net), sampling).sample(prompts, 7, 0);
+    boolean same = render(completions).equals(
+        render(new Sampler(NetworkStepper.of(net), sampling).sample(prompts, 7, 0)));
     List<TrainingSequence> sequences = new ArrayList<>();
     double[] advantages = new double[PROMPTS];
     for (int i = 0; i < PROMPTS; i++) {
@@ -75,12 +76,12 @@ public final class StepBenchmark {
     float[] params = net.params().toFloatVector();
     double adamMs = median(iterations, () -> adamw.apply(params, gradient[0]));
 
-    System.out.printf("sampling (shipped kernel): %8.0f tokens/s  (%d tokens in %.2f ms)%n",
+    System.out.printf("sampling (cpu-kernel): %12.0f tokens/s  (%d tokens in %.2f ms)%n",
         sampledTokens / kernelMs * 1000, sampledTokens, kernelMs);
-    System.out.printf("sampling (DL4J rnnTimeStep): %6.0f tokens/s  (%d tokens in %.2f ms)%n",
-        dl4jTokens / dl4jMs * 1000, dl4jTokens, dl4jMs);
-    System.out.printf("sampling speed-up, shipped / DL4J: %.1fx%n",
-        (sampledTokens / kernelMs) / (dl4jTokens / dl4jMs));
+    System.out.printf("sampling (network, DL4J rnnTimeStep): %6.0f tokens/s  (%d tokens in %.2f ms)%n",
+        networkTokens / networkMs * 1000, networkTokens, networkMs);
+    System.out.printf("sampling speed-up, cpu-kernel / network: %.1fx; same completions: %s%n",
+        (sampledTokens / kernelMs) / (networkTokens / networkMs), same ? "yes" : "NO");
     System.out.printf("REINFORCE backward pass (%d sequences): %.2f ms%n", PROMPTS, backwardMs);
     System.out.printf("AdamW update: %.2f ms%n", adamMs);
     System.out.printf("whole step (sample + backward + AdamW): %.2f ms%n", kernelMs + backwardMs + adamMs);
@@ -88,50 +89,16 @@ public final class StepBenchmark {
 
   private static int lastTokens;
 
-  /** The straightforward sampler: one rnnTimeStep per token over the batch, DL4J's own ops. */
-  static int dl4jSample(MultiLayerNetwork net, List<Prompt> prompts) {
-    int b = prompts.size();
-    int length = prompts.get(0).tokens().length;
-    int[][] rows = new int[b][];
-    for (int i = 0; i < b; i++) {
-      rows[i] = prompts.get(i).tokens();
+  private static int tokens(List<Completion> completions) {
+    return completions.stream().mapToInt(c -> c.tokens().length).sum();
+  }
+
+  private static String render(List<Completion> completions) {
+    StringBuilder sb = new StringBuilder();
+    for (Completion c : completions) {
+      sb.append(Arrays.toString(c.tokens())).append('|');
     }
-    net.rnnClearPreviousState();
-    INDArray out = net.rnnTimeStep(PolicyFactory.input(rows, length, DataType.FLOAT));
-    INDArray last = out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(length - 1));
-    SplittableRandom random = new SplittableRandom(3);
-    boolean[] done = new boolean[b];
-    int tokens = 0;
-    for (int t = 0; t < NEW_TOKENS; t++) {
-      float[][] probs = last.toFloatMatrix();
-      INDArray next = Nd4j.zeros(DataType.FLOAT, b, 1, 1);
-      boolean any = false;
-      for (int i = 0; i < b; i++) {
-        double u = random.nextDouble();
-        double c = 0;
-        int tok = probs[i].length - 1;
-        for (int j = 0; j < probs[i].length; j++) {
-          c += probs[i][j];
-          if (u < c) {
-            tok = j;
-            break;
-          }
-        }
-        if (!done[i]) {
-          tokens++;
-          done[i] = tok == Vocabulary.EOS;
-          any |= !done[i];
-        }
-        next.putScalar(i, 0, 0, tok);
-      }
-      if (!any) {
-        break;
-      }
-      last = net.rnnTimeStep(next).reshape(b, probs[0].length);
-    }
-    net.rnnClearPreviousState();
-    return tokens;
+    return sb.toString();
   }
 
   private static double median(int iterations, Runnable body) {

@@ -58,6 +58,11 @@ public final class DeviceBinding {
     return new DeviceBinding(new Nd4jBackend());
   }
 
+  /** Whether the backend is ND4J's CUDA backend (work can run on a GPU). */
+  public boolean isCuda() {
+    return backend.isCuda();
+  }
+
   /** The device this thread was last bound to ({@link #HOST} if never, or bound to none). */
   public static int current() {
     return CURRENT.get();

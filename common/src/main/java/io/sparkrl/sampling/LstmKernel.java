@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Layout, as DL4J stores it: embedding W (V, E); LSTM W (in, 4H), RW (H, 4H), b (4H) with gate
  * blocks [block input z | forget f | output o | input i]; output W (H, V), b (V). All row-major.
  */
-public final class LstmKernel {
+public final class LstmKernel implements TokenStepper {
   /** Weight rows (k) folded into one update of an output element. */
   private static final int KS = 4;
 
@@ -70,8 +70,42 @@ public final class LstmKernel {
     return new LstmKernel(net);
   }
 
+  @Override
+  public int vocabularySize() {
+    return vocabularySize;
+  }
+
+  @Override
+  public TokenStepper.Rows start(int capacity) {
+    return new KernelRows(new State(capacity));
+  }
+
+  /** A batch of rows for the {@link Sampler}: their state and this thread's scratch. */
+  private final class KernelRows implements TokenStepper.Rows {
+    private final State state;
+    private final Scratch scratch = new Scratch();
+
+    KernelRows(State state) {
+      this.state = state;
+    }
+
+    @Override
+    public void step(int n, int[] rows, int[] tokens, float[] logits) {
+      LstmKernel.this.step(n, rows, tokens, state, scratch, logits);
+    }
+
+    @Override
+    public TokenStepper.Rows expand(int[] sources) {
+      State target = new State(sources.length);
+      for (int r = 0; r < sources.length; r++) {
+        state.copyRow(sources[r], target, r);
+      }
+      return new KernelRows(target);
+    }
+  }
+
   /** Recurrent state (h and c of every layer) for up to {@code capacity} rows. */
-  final class State {
+  private final class State {
     final float[][] h;
     final float[][] c;
 
@@ -88,20 +122,12 @@ public final class LstmKernel {
     }
   }
 
-  State newState(int capacity) {
-    return new State(capacity);
-  }
-
   /** Scratch space for {@link #step}: one row. */
-  final class Scratch {
+  private final class Scratch {
     /** [layer input | previous h]. */
     final float[] xh = new float[Math.max(embeddingSize, hiddenSize) + hiddenSize];
     final float[] gates = new float[4 * hiddenSize];
     final float[] logits = new float[vocabularySize];
-  }
-
-  Scratch newScratch() {
-    return new Scratch();
   }
 
   /**
@@ -111,7 +137,7 @@ public final class LstmKernel {
    * <p>Rows are computed one after the other by the same code, so a row's results do not depend
    * on its batch-mates. (The weights, ~0.9 MB for the default policy, stay in L2 between rows.)
    */
-  void step(int n, int[] rows, int[] tokens, State state, Scratch scratch, float[] logits) {
+  private void step(int n, int[] rows, int[] tokens, State state, Scratch scratch, float[] logits) {
     int hs = hiddenSize;
     int v = vocabularySize;
     float[] xh = scratch.xh;

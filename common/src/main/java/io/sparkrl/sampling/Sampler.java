@@ -12,15 +12,21 @@ import java.util.SplittableRandom;
  *
  * <p>Prompts of different lengths are fed side by side (each row steps only while it still has
  * prompt tokens), then each prompt's final state is copied to its G sample rows. Completion
- * (prompt p, sample j) draws its uniforms from its own stream (seed, step, prompt id, j), and a
- * row's arithmetic never depends on other rows, so its tokens are the same in any batch.
+ * (prompt p, sample j) draws its uniforms from its own stream (seed, step, prompt id, j). With
+ * {@link LstmKernel} a row's arithmetic never depends on other rows, so its tokens are the same in
+ * any batch; with {@link NetworkStepper} the floats come from the backend's batched ops, which
+ * promise no such thing (a token can differ only where a draw lands within rounding of a boundary).
  */
 public final class Sampler {
-  private final LstmKernel kernel;
+  private final TokenStepper policy;
   private final SamplingSettings settings;
 
-  public Sampler(LstmKernel kernel, SamplingSettings settings) {
-    this.kernel = kernel;
+  /**
+   * @param policy the policy's one-token steps: {@link LstmKernel} (rows independent of each other,
+   *     bit for bit) or {@link NetworkStepper}
+   */
+  public Sampler(TokenStepper policy, SamplingSettings settings) {
+    this.policy = policy;
     this.settings = settings;
   }
 
@@ -32,14 +38,12 @@ public final class Sampler {
   public List<Completion> sample(List<Prompt> prompts, long seed, long step) {
     int b = prompts.size();
     int g = settings.groupSize();
-    int v = kernel.vocabularySize;
+    int v = policy.vocabularySize();
     if (b == 0) {
       return List.of();
     }
-    LstmKernel.Scratch scratch = kernel.newScratch();
-
     // 1. Prompts, side by side: (B) rows, each stepping while it has tokens left.
-    LstmKernel.State promptState = kernel.newState(b);
+    TokenStepper.Rows promptRows = policy.start(b);
     float[] promptLogits = new float[b * v];
     float[] stepLogits = new float[b * v];
     int[] rows = new int[b * g]; // B prompt rows, then B*G completion rows
@@ -58,7 +62,7 @@ public final class Sampler {
           n++;
         }
       }
-      kernel.step(n, rows, tokens, promptState, scratch, stepLogits);
+      promptRows.step(n, rows, tokens, stepLogits);
       for (int i = 0; i < n; i++) {
         if (t == prompts.get(rows[i]).tokens().length - 1) {
           System.arraycopy(stepLogits, i * v, promptLogits, rows[i] * v, v);
@@ -68,7 +72,11 @@ public final class Sampler {
 
     // 2. Completions: (B*G) rows, starting from their prompt's state.
     int total = b * g;
-    LstmKernel.State state = kernel.newState(total);
+    int[] promptOf = new int[total];
+    for (int r = 0; r < total; r++) {
+      promptOf[r] = r / g;
+    }
+    TokenStepper.Rows completionRows = promptRows.expand(promptOf);
     float[] logits = new float[total * v];
     SplittableRandom[] random = new SplittableRandom[total];
     int[][] sampled = new int[total][settings.maxNewTokens()];
@@ -79,7 +87,6 @@ public final class Sampler {
     for (int p = 0; p < b; p++) {
       for (int j = 0; j < g; j++) {
         int r = p * g + j;
-        promptState.copyRow(p, state, r);
         System.arraycopy(promptLogits, p * v, logits, live * v, v);
         random[r] = CompletionRandom.of(seed, step, prompts.get(p).id(), j);
         rows[live++] = r;
@@ -104,7 +111,7 @@ public final class Sampler {
       }
       live = next;
       if (live > 0) {
-        kernel.step(live, rows, tokens, state, scratch, logits);
+        completionRows.step(live, rows, tokens, logits);
       }
     }
 

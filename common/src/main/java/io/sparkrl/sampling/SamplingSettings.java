@@ -11,9 +11,10 @@ import java.io.Serializable;
  * @param maxBatchSequences most completions one task samples and back-propagates in one pass
  *     (0: all of the task's at once); a task with more runs several passes, whole prompt groups
  *     each, and adds their gradient sums
+ * @param device where sampling runs: the CPU kernel, the network's ops, or auto (network on CUDA)
  */
 public record SamplingSettings(int groupSize, double temperature, int topK, double topP,
-    int maxNewTokens, int maxBatchSequences) implements Serializable {
+    int maxNewTokens, int maxBatchSequences, SamplingDevice device) implements Serializable {
 
   public SamplingSettings {
     if (groupSize < 1 || !(temperature > 0) || topK < 0 || !(topP > 0 && topP <= 1)
@@ -26,6 +27,15 @@ public record SamplingSettings(int groupSize, double temperature, int topK, doub
           + maxBatchSequences + " must be 0 (all at once) or at least sparkrl.sampling.group-size"
           + " = " + groupSize + ": a prompt's G completions stay in one pass");
     }
+    if (device == null) {
+      throw new IllegalArgumentException("sparkrl.sampling.device == null");
+    }
+  }
+
+  /** reference.conf's device, {@code auto}. */
+  public SamplingSettings(int groupSize, double temperature, int topK, double topP,
+      int maxNewTokens, int maxBatchSequences) {
+    this(groupSize, temperature, topK, topP, maxNewTokens, maxBatchSequences, SamplingDevice.AUTO);
   }
 
   /** All of a task's completions in one pass. */
@@ -45,7 +55,13 @@ public record SamplingSettings(int groupSize, double temperature, int topK, doub
     }
     return new SamplingSettings(groupSize, s.doubleAbove("temperature", 0, 100),
         s.nonNegativeInt("top-k"), s.doubleAbove("top-p", 0, 1), s.intIn("max-new-tokens", 1, 4096),
-        maxBatch);
+        maxBatch, SamplingDevice.parse(s.oneOf("device", SamplingDevice.NAMES)));
+  }
+
+  /** The same settings sampling on {@code device}. */
+  public SamplingSettings withDevice(SamplingDevice device) {
+    return new SamplingSettings(groupSize, temperature, topK, topP, maxNewTokens, maxBatchSequences,
+        device);
   }
 
   /** Greedy decoding (evaluation): one completion per prompt, the most likely token each time. */

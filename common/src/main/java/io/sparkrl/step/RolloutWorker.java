@@ -12,7 +12,6 @@ import io.sparkrl.policy.PolicyCache;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.reward.WeightedRewards;
 import io.sparkrl.sampling.Completion;
-import io.sparkrl.sampling.LstmKernel;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
 import io.sparkrl.tokenizer.Vocabulary;
@@ -72,7 +71,8 @@ public final class RolloutWorker {
     for (PromptRecord p : prompts) {
       encoded.add(new Prompt(p.id(), encodePrompt(vocabulary, p)));
     }
-    List<Completion> completions = new Sampler(LstmKernel.of(net), settings.sampling())
+    List<Completion> completions = new Sampler(settings.sampling().device().stepper(net),
+        settings.sampling())
         .sample(encoded, context.seed(), context.step());
 
     long t1 = System.nanoTime();

@@ -99,7 +99,7 @@ class DeviceBindingTest {
   @Test
   void thePolicyCacheKeepsOneNetworkPerDevice() {
     Vocabulary vocab = Vocabulary.ofCharacters("abc");
-    PolicySnapshot s = PolicySnapshot.of(PolicyFactory.create(new PolicySettings(4, 6, 1, 3),
+    PolicySnapshot s = PolicySnapshot.of(PolicyFactory.create(new PolicySettings(4, 6, 1, 3, 256),
         vocab.size(), DataType.FLOAT), vocab, 0);
     DeviceBinding binding = new DeviceBinding(new FakeBackend(true, 2));
     binding.bind(List.of("0"));

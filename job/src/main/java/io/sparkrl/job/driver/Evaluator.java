@@ -5,6 +5,7 @@ import io.sparkrl.job.corpus.LoadedCorpus;
 import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.EvalTask;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.sampling.SamplingDevice;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.tokenizer.UnknownCharacterMode;
 import java.util.List;
@@ -20,15 +21,17 @@ public final class Evaluator {
   private final String answerPrefix;
   private final UnknownCharacterMode unknown;
   private final int nativeThreads;
+  private final SamplingDevice device;
 
   public Evaluator(JavaSparkContext sc, JavaRDD<PromptRecord> heldOut, int maxNewTokens,
-      String answerPrefix, UnknownCharacterMode unknown, int nativeThreads) {
+      String answerPrefix, UnknownCharacterMode unknown, int nativeThreads, SamplingDevice device) {
     this.sc = sc;
     this.heldOut = heldOut;
     this.maxNewTokens = maxNewTokens;
     this.answerPrefix = answerPrefix;
     this.unknown = unknown;
     this.nativeThreads = nativeThreads;
+    this.device = device;
   }
 
   /**
@@ -51,7 +54,7 @@ public final class Evaluator {
     corpus.release();
     return new Evaluator(sc, prompts, job.eval().maxNewTokens(),
         config.trainer().reward().answerPrefix(), config.trainer().tokenizer().unknown(),
-        job.run().nativeThreadsPerTask());
+        job.run().nativeThreadsPerTask(), config.trainer().sampling().device());
   }
 
   /** Fraction of held-out prompts whose greedy completion has the reference answer. */
@@ -59,7 +62,7 @@ public final class Evaluator {
     Broadcast<PolicySnapshot> b = sc.broadcast(policy);
     try {
       List<long[]> counts = heldOut.mapPartitions(
-          new EvalTask(b, maxNewTokens, answerPrefix, unknown, nativeThreads)).collect();
+          new EvalTask(b, maxNewTokens, answerPrefix, unknown, nativeThreads, device)).collect();
       long correct = 0;
       long total = 0;
       for (long[] c : counts) {

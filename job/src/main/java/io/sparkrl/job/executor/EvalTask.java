@@ -4,7 +4,7 @@ import io.sparkrl.policy.PolicyCache;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.reward.AnswerMatchReward;
 import io.sparkrl.sampling.Completion;
-import io.sparkrl.sampling.LstmKernel;
+import io.sparkrl.sampling.SamplingDevice;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
 import io.sparkrl.sampling.SamplingSettings;
@@ -27,20 +27,22 @@ public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, l
   private final String answerPrefix;
   private final UnknownCharacterMode unknown;
   private final int nativeThreads;
+  private final SamplingDevice device;
 
   public EvalTask(Broadcast<PolicySnapshot> policy, int maxNewTokens, String answerPrefix,
-      UnknownCharacterMode unknown, int nativeThreads) {
+      UnknownCharacterMode unknown, int nativeThreads, SamplingDevice device) {
     this.policy = policy;
     this.maxNewTokens = maxNewTokens;
     this.answerPrefix = answerPrefix;
     this.unknown = unknown;
     this.nativeThreads = nativeThreads;
+    this.device = device;
   }
 
   @Override
   public Iterator<long[]> call(Iterator<PromptRecord> partition) {
     NativeThreads.limit(nativeThreads);
-    TaskDevice.bind();
+    TaskDevice.bind(device);
     PolicySnapshot snapshot = policy.value();
     Vocabulary vocabulary = snapshot.vocabulary();
     List<PromptRecord> records = new ArrayList<>();
@@ -53,7 +55,7 @@ public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, l
     if (prompts.isEmpty()) {
       return List.of(new long[] {0, 0}).iterator();
     }
-    Sampler greedy = new Sampler(LstmKernel.of(PolicyCache.network("policy", snapshot)),
+    Sampler greedy = new Sampler(device.stepper(PolicyCache.network("policy", snapshot)),
         SamplingSettings.greedy(maxNewTokens));
     List<Completion> completions = greedy.sample(prompts, 0, 0);
     AnswerMatchReward match = new AnswerMatchReward(answerPrefix);

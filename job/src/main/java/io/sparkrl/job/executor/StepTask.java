@@ -39,7 +39,7 @@ public final class StepTask implements FlatMapFunction<Iterator<PromptRecord>, S
   @Override
   public Iterator<ShardResult> call(Iterator<PromptRecord> partition) {
     NativeThreads.limit(nativeThreads);
-    TaskDevice.bind();
+    TaskDevice.bind(settings.sampling().device());
     List<PromptRecord> prompts = schedule.select(partition, context.step());
     PolicySnapshot snapshot = policy.value();
     ShardResult result = new RolloutWorker(settings).run(snapshot,

@@ -1,6 +1,7 @@
 package io.sparkrl.job.executor;
 
 import io.sparkrl.policy.DeviceBinding;
+import io.sparkrl.sampling.SamplingDevice;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -20,15 +21,19 @@ public final class TaskDevice {
 
   private TaskDevice() {}
 
-  /** Binds the calling task thread; one INFO line per task says to what. */
-  public static DeviceBinding.Bound bind() {
+  /**
+   * Binds the calling task thread; one INFO line per task says to what, and which sampling path
+   * ({@code sparkrl.sampling.device}, resolved on the loaded backend) the task's sampler takes.
+   */
+  public static DeviceBinding.Bound bind(SamplingDevice sampling) {
     TaskContext task = TaskContext.get();
     ResourceInformation gpu = task == null ? null : task.resourcesJMap().get(RESOURCE);
     List<String> addresses = gpu == null ? List.of() : List.of(gpu.addresses());
     DeviceBinding.Bound bound = DeviceBinding.nd4j().bind(addresses);
     if (task != null) {
-      LOG.info("task {} (stage {}, partition {}): {}", task.taskAttemptId(), task.stageId(),
-          task.partitionId(), bound.description());
+      LOG.info("task {} (stage {}, partition {}): {}; sampling: {} (sampling.device = {})",
+          task.taskAttemptId(), task.stageId(), task.partitionId(), bound.description(),
+          sampling.onLoadedBackend().configName(), sampling.configName());
     }
     return bound;
   }

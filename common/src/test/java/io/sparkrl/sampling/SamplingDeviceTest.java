@@ -1,0 +1,67 @@
+package io.sparkrl.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.sparkrl.policy.DeviceBinding;
+import io.sparkrl.settings.KnownKeys;
+import io.sparkrl.settings.SettingsException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SamplingDeviceTest {
+  static Config config(String overrides) {
+    return ConfigFactory.parseString(overrides).withFallback(ConfigFactory.defaultReference()).resolve();
+  }
+
+  @ParameterizedTest(name = "{0} on CUDA={1} -> {2}")
+  @CsvSource({
+      "auto, true, network",
+      "auto, false, cpu-kernel",
+      "network, false, network",
+      "network, true, network",
+      "cpu-kernel, true, cpu-kernel",
+      "cpu-kernel, false, cpu-kernel",
+  })
+  void autoIsTheNetworkOnCudaOnly(String setting, boolean cuda, String path) {
+    SamplingDevice device = SamplingSettings.from(config("sparkrl.sampling.device = " + setting)).device();
+    assertEquals(setting, device.configName());
+    assertEquals(path, device.resolve(cuda).configName());
+  }
+
+  @Test
+  void theReferenceDefaultIsAuto() {
+    assertEquals(SamplingDevice.AUTO, SamplingSettings.from(config("")).device());
+  }
+
+  @Test
+  void anUnknownPathNamesTheKeyAndTheChoices() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> SamplingSettings.from(config("sparkrl.sampling.device = gpu")));
+    assertTrue(e.getMessage().contains("sparkrl.sampling.device"), e.getMessage());
+    assertTrue(e.getMessage().contains("cpu-kernel") && e.getMessage().contains("network"),
+        e.getMessage());
+  }
+
+  @Test
+  void aMisspelledKeyIsRejected() {
+    Config c = config("sparkrl.sampling.devices = network");
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> KnownKeys.check(c, ConfigFactory.defaultReference(), "sparkrl"));
+    assertTrue(e.getMessage().contains("sparkrl.sampling.device"), e.getMessage());
+  }
+
+  @Test
+  void onThisCpuBackendAutoSamplesWithTheKernel() {
+    assertTrue(!DeviceBinding.nd4j().isCuda(), "these tests run on the CPU backend");
+    var net = NetworkStepperTest.policy(1);
+    assertInstanceOf(LstmKernel.class, SamplingDevice.AUTO.stepper(net));
+    assertInstanceOf(NetworkStepper.class, SamplingDevice.NETWORK.stepper(net));
+    assertInstanceOf(LstmKernel.class, SamplingDevice.CPU_KERNEL.stepper(net));
+  }
+}
