@@ -8,14 +8,14 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
 /** The bundled arithmetic corpus, written into a test's temporary directory. */
-final class TestCorpus {
+public final class TestCorpus {
   private TestCorpus() {}
 
-  static List<String> write(Path dir, int maxOperand, long seed) throws IOException {
+  public static List<String> write(Path dir, int maxOperand, long seed) throws IOException {
     return write(dir, maxOperand, seed, List.of("The answer is %d."));
   }
 
-  static List<String> write(Path dir, int maxOperand, long seed, List<String> phrasings)
+  public static List<String> write(Path dir, int maxOperand, long seed, List<String> phrasings)
       throws IOException {
     return ArithmeticTask.write(ArithmeticTask.generate(
         new JobSettings.Arithmetic(dir.toString(), maxOperand, 0, 0.2, seed, phrasings),

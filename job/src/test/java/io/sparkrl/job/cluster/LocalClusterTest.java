@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrl.job.config.JobConfig;
-import io.sparkrl.job.corpus.ArithmeticTask;
-import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.policy.ParamsDigest;
@@ -44,11 +42,7 @@ class LocalClusterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    train = ArithmeticTask.write(ArithmeticTask.generate(
-        new JobSettings.Arithmetic(tmp.resolve("corpus").toString(), 9, 0, 0.2, 1,
-            List.of("The answer is %d.")),
-        new JobSettings.Corpus("", "", "prompt", "answer", "completion")),
-        tmp.resolve("corpus").toString(), new Configuration()).get(0);
+    train = io.sparkrl.job.TestCorpus.write(tmp.resolve("corpus"), 9, 1).get(0);
     JavaSparkContext local = new JavaSparkContext(new SparkConf().setMaster("local[2]")
         .setAppName("local-reference").set("spark.ui.enabled", "false")
         .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));

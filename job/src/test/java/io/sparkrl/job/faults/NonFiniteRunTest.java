@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrl.job.Main;
-import io.sparkrl.job.corpus.ArithmeticTask;
-import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.JsonLines;
 import io.sparkrl.step.PromptSchedule;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,11 +37,7 @@ class NonFiniteRunTest {
 
   @BeforeAll
   static void start() throws Exception {
-    train = ArithmeticTask.write(ArithmeticTask.generate(
-        new JobSettings.Arithmetic(tmp.resolve("corpus").toString(), 9, 0, 0.2, 1,
-            List.of("The answer is %d.")),
-        new JobSettings.Corpus("", "", "prompt", "answer", "completion")),
-        tmp.resolve("corpus").toString(), new Configuration()).get(0);
+    train = io.sparkrl.job.TestCorpus.write(tmp.resolve("corpus"), 9, 1).get(0);
     System.setProperty("spark.master", "local[2]");
     System.setProperty("spark.ui.enabled", "false");
   }
