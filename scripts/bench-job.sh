@@ -4,9 +4,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-mvn -q -B install -DskipTests
-mvn -q -B -pl job dependency:build-classpath -Dmdep.includeScope=compile \
-  -Dmdep.outputFile="$ROOT/job/target/classpath.txt"
+mvn -q -B -o -pl job -am compile dependency:build-classpath -Dmdep.includeScope=compile \
+  -Dmdep.outputFile="$ROOT/job/target/classpath.txt" >/dev/null
 export OMP_NUM_THREADS=1
 exec java -Xmx6g $(tr '\n' ' ' < <(grep -o -- '--add-opens=[^ "]*' scripts/local-java.sh)) \
   -cp "$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/classpath.txt)" \
