@@ -4,10 +4,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-mvn -q -B install -DskipTests
-mvn -q -B -pl job dependency:build-classpath -DincludeScope=compile \
-  -Dmdep.outputFile="$ROOT/job/target/classpath.txt"
+mvn -q -B -pl job -am compile dependency:build-classpath -DincludeScope=compile \
+  -Dmdep.outputFile="$ROOT/job/target/classpath.txt" >/dev/null
+. "$ROOT/scripts/java-opens.sh"
 export OMP_NUM_THREADS=1
-exec java -Xmx6g $(tr '\n' ' ' < <(grep -o -- '--add-opens=[^ "]*' scripts/local-java.sh)) \
+# shellcheck disable=SC2086
+exec java -Xmx6g $OPENS \
   -cp "$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/classpath.txt)" \
   io.sparkrl.job.bench.SparkOverheadBenchmark "$@"

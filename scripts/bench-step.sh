@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# One REINFORCE step of the default policy on one core: sampling tokens/s (sampling.device
-# cpu-kernel and network, same run), backward-pass and AdamW times.
-# Usage: scripts/bench-step.sh [iterations]
+# One REINFORCE step on one core, per policy size and batch: sampling tokens/s, backward pass
+# (shipped and, for the default size, DL4J's in the same run), AdamW, whole step; each phase's
+# GFLOP/s as a share of the measured single-core sgemm peak.
+# Usage: scripts/bench-step.sh [iterations] [size:batch ...]   (sizes: default, large;
+#        without size:batch it runs default:16 default:64 large:16 large:64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -o -pl common -am install -DskipTests 2>/dev/null || mvn -q -B -pl common -am install -DskipTests
-mvn -q -B -o -pl common dependency:build-classpath -Dmdep.outputFile="$PWD/common/target/classpath.txt" >/dev/null
+mvn -q -B -pl common compile dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/common/target/classpath.txt" >/dev/null
 export OMP_NUM_THREADS=1
 exec java -Xmx4g -cp "common/target/classes:$(cat common/target/classpath.txt)" \
-  io.sparkrl.bench.StepBenchmark "${1:-20}"
+  io.sparkrl.bench.StepBenchmark "$@"

@@ -5,9 +5,19 @@ import io.sparkrl.settings.Section;
 import java.io.Serializable;
 import java.util.Set;
 
-/** Settings under {@code sparkrl.loss}. */
+/**
+ * Settings under {@code sparkrl.loss}.
+ *
+ * @param backend which backward pass computes the gradient sums
+ */
 public record LossSettings(Aggregation aggregation, double klCoefficient, KlEstimator klEstimator,
-    double entropyCoefficient) implements Serializable {
+    double entropyCoefficient, Backend backend) implements Serializable {
+
+  /** The same loss with the shipped backward pass ({@link Backend#FAST}). */
+  public LossSettings(Aggregation aggregation, double klCoefficient, KlEstimator klEstimator,
+      double entropyCoefficient) {
+    this(aggregation, klCoefficient, klEstimator, entropyCoefficient, Backend.FAST);
+  }
 
   /** What the gradient sum is divided by. */
   public enum Aggregation {
@@ -19,6 +29,9 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
 
   public enum KlEstimator { K1, K3 }
 
+  /** The backward pass: {@link LstmBackprop}, or DL4J's own ({@link PolicyGradient}). */
+  public enum Backend { FAST, DL4J }
+
   public static LossSettings from(Config config) {
     Section s = new Section(config, "sparkrl.loss");
     Aggregation aggregation = s.oneOf("aggregation", Set.of("sequence-mean", "token-mean"))
@@ -26,7 +39,8 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
     Section kl = s.child("kl");
     return new LossSettings(aggregation, kl.doubleIn("coefficient", 0, 1e6),
         KlEstimator.valueOf(kl.oneOf("estimator", Set.of("k1", "k3")).toUpperCase()),
-        s.doubleIn("entropy-coefficient", 0, 1e6));
+        s.doubleIn("entropy-coefficient", 0, 1e6),
+        Backend.valueOf(s.oneOf("backend", Set.of("fast", "dl4j")).toUpperCase()));
   }
 
   public boolean usesReference() {

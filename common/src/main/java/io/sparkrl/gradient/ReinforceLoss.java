@@ -117,7 +117,6 @@ public final class ReinforceLoss implements ILossFunction {
     double[] lab = flat(labels);
     double[] grad = new double[rows * v];
     double[] zr = new double[v];
-    double[] logp = new double[v];
     for (int r = 0; r < rows; r++) {
       int lo = r * CHANNELS;
       double a = lab[lo + ADVANTAGE];
@@ -126,36 +125,9 @@ public final class ReinforceLoss implements ILossFunction {
       if (a == 0 && beta == 0 && alpha == 0) {
         continue; // prompt or padding position
       }
-      int target = (int) lab[lo + TARGET];
       System.arraycopy(z, r * v, zr, 0, v);
-      logSoftmax(zr, logp);
-      double lp = logp[target];
-      double score = -a * lp;
-      double coefficient = -a; // of (e_a - p)
-      if (beta != 0) {
-        double logRatio = lab[lo + REFERENCE_LOG_PROB] - lp; // log rho
-        if (lab[lo + KL_ESTIMATOR] == 0) {
-          score += beta * (-logRatio);
-          coefficient += beta;
-        } else {
-          double rho = Math.exp(logRatio);
-          score += beta * (rho - logRatio - 1);
-          coefficient += beta * (1 - rho);
-        }
-      }
-      double entropy = 0;
-      if (alpha != 0) {
-        for (int j = 0; j < v; j++) {
-          entropy -= Math.exp(logp[j]) * logp[j];
-        }
-        score -= alpha * entropy;
-      }
-      int go = r * v;
-      for (int j = 0; j < v; j++) {
-        double p = Math.exp(logp[j]);
-        grad[go + j] = -coefficient * p + (alpha != 0 ? alpha * p * (logp[j] + entropy) : 0);
-      }
-      grad[go + target] += coefficient;
+      double score = TokenLoss.row(zr, (int) lab[lo + TARGET], a, beta,
+          lab[lo + REFERENCE_LOG_PROB], lab[lo + KL_ESTIMATOR] != 0, alpha, grad, r * v);
       if (scores != null) {
         scores[r] = score;
       }
@@ -191,21 +163,6 @@ public final class ReinforceLoss implements ILossFunction {
       d[i] = f[i];
     }
     return d;
-  }
-
-  static void logSoftmax(double[] z, double[] out) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (double x : z) {
-      max = Math.max(max, x);
-    }
-    double sum = 0;
-    for (double x : z) {
-      sum += Math.exp(x - max);
-    }
-    double log = max + Math.log(sum);
-    for (int j = 0; j < z.length; j++) {
-      out[j] = z[j] - log;
-    }
   }
 
   @Override

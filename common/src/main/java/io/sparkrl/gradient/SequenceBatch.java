@@ -48,6 +48,11 @@ public final class SequenceBatch {
     return completionTokens;
   }
 
+  /** T: positions per row (the longest sequence minus one). */
+  int length() {
+    return length;
+  }
+
   public List<TrainingSequence> sequences() {
     return sequences;
   }

@@ -195,7 +195,7 @@ public final class LstmKernel implements TokenStepper {
    * 4e-7 over all floats, 2.5e-7 for the sigmoid built on it. Plain multiplies and adds, so the
    * vectorised and scalar iterations of a loop give the same bits.
    */
-  static float tanh(float v) {
+  public static float tanh(float v) {
     float x = Math.max(-TANH_CLAMP, Math.min(TANH_CLAMP, v));
     float x2 = x * x;
     float p = -2.76076847742355e-16f;

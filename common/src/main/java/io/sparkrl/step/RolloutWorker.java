@@ -5,6 +5,7 @@ import io.sparkrl.advantage.AdvantageSettings;
 import io.sparkrl.advantage.RewardStatistics;
 import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.gradient.LossSettings;
+import io.sparkrl.gradient.LstmBackprop;
 import io.sparkrl.gradient.PolicyGradient;
 import io.sparkrl.gradient.SequenceBatch;
 import io.sparkrl.gradient.TrainingSequence;
@@ -105,7 +106,10 @@ public final class RolloutWorker {
     SequenceBatch batch = new SequenceBatch(sequences, net.params().dataType());
     LossSettings loss = settings.loss();
     double[][] referenceLogProbs = loss.usesReference()
-        ? batch.completionLogProbs(PolicyCache.network("reference", reference)) : null;
+        ? referenceLogProbs(batch, PolicyCache.network("reference", reference)) : null;
+    GradientPass pass = loss.backend() == LossSettings.Backend.FAST
+        ? LstmBackprop.of(net, "policy")::sum
+        : (b, a, r, l) -> PolicyGradient.sum(net, b, a, r, l);
     AdvantageSettings adv = settings.advantage();
     AdvantageEstimator estimator = adv.estimator();
 
@@ -115,14 +119,14 @@ public final class RolloutWorker {
     double[] advantages = null;
     if (estimator.needsBatchStatistics()) {
       boolean separateRegularizer = estimator == AdvantageEstimator.WHITEN && loss.hasRegularizer();
-      main = PolicyGradient.sum(net, batch, rewards, separateRegularizer ? null : loss, referenceLogProbs);
-      ones = PolicyGradient.sum(net, batch, filled(rewards.length, 1), null, null);
+      main = pass.sum(batch, rewards, separateRegularizer ? null : loss, referenceLogProbs);
+      ones = pass.sum(batch, filled(rewards.length, 1), null, null);
       if (separateRegularizer) {
-        regularizer = PolicyGradient.sum(net, batch, filled(rewards.length, 0), loss, referenceLogProbs);
+        regularizer = pass.sum(batch, filled(rewards.length, 0), loss, referenceLogProbs);
       }
     } else {
       advantages = estimator.advantages(rewards, g, context.emaBaseline(), adv.epsilon());
-      main = PolicyGradient.sum(net, batch, advantages, loss, referenceLogProbs);
+      main = pass.sum(batch, advantages, loss, referenceLogProbs);
     }
     long t3 = System.nanoTime();
     RolloutObservation seen = new RolloutObservation(prompts, texts, completions, rewards,
@@ -131,6 +135,18 @@ public final class RolloutWorker {
         rewardFailures, finished, t1 - t0, t2 - t1, t3 - t2,
         seen.statistics(referenceLogProbs, loss.klEstimator()), seen.samples(context.samplePrompts()),
         rewardTimeouts);
+  }
+
+  /** A gradient sum of the batch, by the configured backward pass. */
+  private interface GradientPass {
+    GradientSum sum(SequenceBatch batch, double[] advantages, LossSettings regularizer,
+        double[][] referenceLogProbs);
+  }
+
+  private double[][] referenceLogProbs(SequenceBatch batch, MultiLayerNetwork referenceNet) {
+    return settings.loss().backend() == LossSettings.Backend.FAST
+        ? LstmBackprop.of(referenceNet, "reference").completionLogProbs(batch)
+        : batch.completionLogProbs(referenceNet);
   }
 
   private int[] encodePrompt(Vocabulary vocabulary, PromptRecord p) {

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Driver heap against corpus size: REINFORCE steps on local[2] over generated corpora of 50,000
+# and 5,000,000 prompts (~250 MB of JSON Lines in a temporary folder, deleted afterwards), with a
+# 1 GB heap. Prints the heap in use after GC at start and after the steps for each.
+# Usage: scripts/bench-memory.sh [steps] [prompts ...] [-- key=value ...]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+STEPS="${1:-5}"; shift || true
+SIZES=(); while [[ $# -gt 0 && "$1" != "--" ]]; do SIZES+=("$1"); shift; done
+[[ "${1:-}" == "--" ]] && shift
+[[ ${#SIZES[@]} -eq 0 ]] && SIZES=(50000 5000000)
+mvn -q -B -pl job -am compile dependency:build-classpath -DincludeScope=compile \
+  -Dmdep.outputFile="$ROOT/job/target/classpath.txt" >/dev/null
+. "$ROOT/scripts/java-opens.sh"
+export OMP_NUM_THREADS=1
+for n in "${SIZES[@]}"; do
+  # shellcheck disable=SC2086
+  java -Xmx1g $OPENS \
+    -cp "$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/classpath.txt)" \
+    io.sparkrl.job.bench.DriverMemoryBenchmark "$n" "$STEPS" "$@"
+done
