@@ -97,6 +97,13 @@ public final class SparkOverheadBenchmark {
       ShardResult shard = worker.run(policy, start, updater.context(config.job().run().seed(), step), prompts);
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);
       policy = outcome.snapshot();
+      if (s == 0 || s == steps - 1) {
+        System.out.printf("in-process shard of %d prompts: %.1f KB serialized (Java), %d of %d"
+            + " gradient entries non-zero, reward mean %.3f%n", prompts.size(),
+            serializedBytes(shard) / 1024.0, java.util.Arrays.stream(shard.main().gradient())
+                .filter(x -> x != 0).count(), shard.main().gradient().length,
+            outcome.metrics().rewardMean());
+      }
       if (s >= 0) {
         sparkMs[s] = ms;
         tokens += r.metrics().completionTokens();
@@ -124,5 +131,13 @@ public final class SparkOverheadBenchmark {
     System.out.printf("same final parameters: %s%n",
         java.util.Arrays.equals(policy.parameters(), job.policy().parameters()) ? "bit-identical"
             : "differ (float summation order across partitions)");
+  }
+
+  private static int serializedBytes(Object o) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.size();
   }
 }

@@ -37,7 +37,7 @@ final class StepBreakdown {
       put("task: deserialize", t.deserialize());
       put("task: run", t.run());
       put("task: result serialize", t.serialize());
-      put("task: result KB", t.resultBytes() / 1024.0);
+      put("task: result KB (Spark metric)", t.resultBytes() / 1024.0);
       put("task: getting result (indirect)", t.gettingResult());
       lastFinish = Math.max(lastFinish, t.finishAfterJobStart());
     }
