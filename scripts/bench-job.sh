@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Spark's overhead: the same REINFORCE steps on local[2] and in-process without Spark.
 # Usage: scripts/bench-job.sh [steps] [key=value ...]     (settings: embedded conf/local.conf)
+# BENCH_JAVA_OPTS adds JVM options, e.g. -Dspark.task.maxDirectResultSize=1m to compare a Spark setting.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -9,6 +10,6 @@ mvn -q -B -pl job -am compile dependency:build-classpath -DincludeScope=compile 
 . "$ROOT/scripts/java-opens.sh"
 export OMP_NUM_THREADS=1
 # shellcheck disable=SC2086
-exec java -Xmx6g $OPENS \
+exec java -Xmx6g $OPENS ${BENCH_JAVA_OPTS:-} \
   -cp "$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/classpath.txt)" \
   io.sparkrl.job.bench.SparkOverheadBenchmark "$@"

@@ -9,6 +9,7 @@ import io.sparkrl.job.corpus.ProgramTask;
 import io.sparkrl.job.driver.Evaluator;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
+import io.sparkrl.job.driver.SparkDefaults;
 import io.sparkrl.job.output.InitFrom;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.job.output.RunSummary;
@@ -151,7 +152,7 @@ public final class Main {
     }
     LOG.info("configuration ({}):\n{}", config.source(), config.renderConcise());
 
-    SparkConf conf = new SparkConf().setAppName("sparkrl " + command);
+    SparkConf conf = SparkDefaults.apply(new SparkConf().setAppName("sparkrl " + command));
     if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]"); // only when nothing (spark-submit, -Dspark.master) set one
     }

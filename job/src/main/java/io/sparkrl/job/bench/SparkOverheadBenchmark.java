@@ -6,6 +6,7 @@ import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusRow;
 import io.sparkrl.job.corpus.JsonLines;
 import io.sparkrl.job.driver.ReinforceJob;
+import io.sparkrl.job.driver.SparkDefaults;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.optim.AdamW;
 import io.sparkrl.policy.PolicySnapshot;
@@ -27,10 +28,17 @@ import org.apache.spark.api.java.JavaSparkContext;
  * job on local[2] and in-process without Spark, one thread, reporting steps/s, tokens/s and the
  * ratio. Run it with {@code scripts/bench-job.sh [steps] [key=value ...]}.
  *
+ * <p>Both runs first take {@value #WARMUP} untimed steps, then time each step; the report gives
+ * the median and mean ms/step of each, their ratios, and where the Spark step's time goes
+ * ({@link StepBreakdown}).
+ *
  * <p>In-process runs the whole batch as one shard on one thread; local[2] runs two tasks on the
  * machine's two cores, so a ratio above 1 means Spark's parallelism outweighs its overhead.
  */
 public final class SparkOverheadBenchmark {
+  /** Steps run, untimed, before the timed ones (JIT, per-thread networks and buffers). */
+  private static final int WARMUP = 5;
+
   public static void main(String[] args) throws Exception {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     List<String> overrides = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
@@ -47,22 +55,6 @@ public final class SparkOverheadBenchmark {
         config.trainer().policy().layers(), config.trainer().policy().hiddenSize(),
         System.getenv("OMP_NUM_THREADS"));
 
-    JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster("local[2]")
-        .setAppName("sparkrl-bench").set("spark.ui.enabled", "false"));
-    sc.setLogLevel("WARN");
-    ReinforceJob job = ReinforceJob.start(sc, config,
-        new RunDirectory(tmp.resolve("run").toString(), new Configuration()));
-    PolicySnapshot start = job.policy();
-    job.step(); // warm-up: JIT, network build on the task threads
-    long tokens = 0;
-    long t0 = System.nanoTime();
-    for (int s = 1; s <= steps; s++) {
-      tokens += job.step().metrics().completionTokens();
-    }
-    double sparkSeconds = (System.nanoTime() - t0) / 1e9;
-    job.close();
-    sc.stop();
-
     JsonLines format = new JsonLines("prompt", "answer", "completion", false);
     List<String> lines = Files.readAllLines(Path.of(java.net.URI.create(corpus.get(0))));
     List<PromptRecord> all = new ArrayList<>();
@@ -71,34 +63,81 @@ public final class SparkOverheadBenchmark {
       all.add(new PromptRecord(i, row.prompt(), row.answer()));
     }
     PromptSchedule schedule = new PromptSchedule(all.size(), b, config.job().run().seed());
+
+    JavaSparkContext sc = new JavaSparkContext(SparkDefaults.apply(new SparkConf()
+        .setMaster("local[2]").setAppName("sparkrl-bench").set("spark.ui.enabled", "false")));
+    sc.setLogLevel("WARN");
+    TaskTimeline timeline = new TaskTimeline();
+    sc.sc().addSparkListener(timeline);
+    ReinforceJob job = ReinforceJob.start(sc, config,
+        new RunDirectory(tmp.resolve("run").toString(), new Configuration()));
+    PolicySnapshot start = job.policy();
     PolicyUpdater updater = new PolicyUpdater(config.trainer(),
         new AdamW(config.trainer().optimizer(), start.parameters().length), EmaBaseline.initial());
     RolloutWorker worker = new RolloutWorker(config.trainer());
     PolicySnapshot policy = start;
+    StepBreakdown breakdown = new StepBreakdown(config.trainer().sampling().groupSize());
+    double[] sparkMs = new double[steps];
+    double[] localMs = new double[steps];
+    double[] selectMs = new double[steps];
+    long tokens = 0;
     long localTokens = 0;
-    long t1 = 0;
-    for (int s = 0; s <= steps; s++) {
-      if (s == 1) {
-        t1 = System.nanoTime(); // step 0 is the warm-up, as above
-      }
+    // lockstep: a Spark step, then the same step in-process, so that both see the same JIT state
+    // and the same load on the machine; the first WARMUP pairs are not timed
+    for (int s = -WARMUP; s < steps; s++) {
+      long t = System.nanoTime();
+      ReinforceJob.StepResult r = job.step();
+      double ms = (System.nanoTime() - t) / 1e6;
+      List<TaskTimeline.Task> tasks = timeline.drain(config.job().run().partitions());
+
+      long t0 = System.nanoTime();
       long step = policy.step();
       List<PromptRecord> prompts = schedule.select(all.iterator(), step);
+      long ts = System.nanoTime();
       ShardResult shard = worker.run(policy, start, updater.context(config.job().run().seed(), step), prompts);
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);
       policy = outcome.snapshot();
-      if (s > 0) {
+      if (s == 0 || s == steps - 1) {
+        System.out.printf("in-process shard of %d prompts: %.1f KB serialized (Java), %d of %d"
+            + " gradient entries non-zero, reward mean %.3f%n", prompts.size(),
+            serializedBytes(shard) / 1024.0, java.util.Arrays.stream(shard.main().gradient())
+                .filter(x -> x != 0).count(), shard.main().gradient().length,
+            outcome.metrics().rewardMean());
+      }
+      if (s >= 0) {
+        sparkMs[s] = ms;
+        tokens += r.metrics().completionTokens();
+        breakdown.add(r, tasks);
+        localMs[s] = (System.nanoTime() - t0) / 1e6;
+        selectMs[s] = (ts - t0) / 1e6;
         localTokens += outcome.metrics().completionTokens();
       }
     }
-    double localSeconds = (System.nanoTime() - t1) / 1e9;
-    System.out.printf("local[2] Spark job: %.2f steps/s, %,.0f tokens/s (%.0f ms/step)%n",
-        steps / sparkSeconds, tokens / sparkSeconds, sparkSeconds * 1000 / steps);
-    System.out.printf("in-process, 1 thread: %.2f steps/s, %,.0f tokens/s (%.0f ms/step)%n",
-        steps / localSeconds, localTokens / localSeconds, localSeconds * 1000 / steps);
-    System.out.printf("ratio, Spark local[2] / in-process steps/s: %.2f%n",
-        (steps / sparkSeconds) / (steps / localSeconds));
+    job.close();
+    sc.stop();
+    breakdown.print();
+    System.out.printf("in-process: select over %d rows %.3f ms (median)%n", all.size(),
+        StepBreakdown.median(selectMs));
+    double sparkMedian = StepBreakdown.median(sparkMs);
+    double localMedian = StepBreakdown.median(localMs);
+    double sparkMean = StepBreakdown.mean(sparkMs);
+    double localMean = StepBreakdown.mean(localMs);
+    System.out.printf("local[2] Spark job: median %.1f ms/step, mean %.1f ms/step, %,.0f tokens/s%n",
+        sparkMedian, sparkMean, tokens / (sparkMean * steps / 1000));
+    System.out.printf("in-process, 1 thread: median %.1f ms/step, mean %.1f ms/step, %,.0f tokens/s%n",
+        localMedian, localMean, localTokens / (localMean * steps / 1000));
+    System.out.printf("ratio, Spark local[2] / in-process time per step: median %.2f, mean %.2f%n",
+        sparkMedian / localMedian, sparkMean / localMean);
     System.out.printf("same final parameters: %s%n",
         java.util.Arrays.equals(policy.parameters(), job.policy().parameters()) ? "bit-identical"
             : "differ (float summation order across partitions)");
+  }
+
+  private static int serializedBytes(Object o) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.size();
   }
 }

@@ -172,8 +172,21 @@ public final class ReinforceJob {
     return policy;
   }
 
-  /** @param samples whole prompt groups for the completions log (none on steps that log none) */
-  public record StepResult(StepMetrics metrics, StepLog.Phases phases, List<CompletionSample> samples) {}
+  /**
+   * @param samples whole prompt groups for the completions log (none on steps that log none)
+   * @param shards each task's sequences and rollout time (sample + reward + gradient), in
+   *     partition order
+   */
+  public record StepResult(StepMetrics metrics, StepLog.Phases phases, List<CompletionSample> samples,
+      List<ShardFigures> shards) {}
+
+  /** One task's share of a step: its sequences and its rollout time in ms. */
+  public record ShardFigures(long sequences, double rolloutMs) {
+    static ShardFigures of(ShardResult r) {
+      return new ShardFigures(r.main().sequences(),
+          (r.sampleNanos() + r.rewardNanos() + r.gradientNanos()) / 1e6);
+    }
+  }
 
   /** One REINFORCE step on the cluster. */
   public StepResult step() {
@@ -199,7 +212,8 @@ public final class ReinforceJob {
     long t4 = System.nanoTime();
     sc.clearJobGroup();
     return new StepResult(outcome.metrics(), new StepLog.Phases((t1 - t0) / 1e6, (t2 - t1) / 1e6,
-        (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6), outcome.samples());
+        (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6), outcome.samples(),
+        shards.stream().map(ShardFigures::of).toList());
   }
 
   private static PolicySnapshot atStepZero(PolicySnapshot p) {

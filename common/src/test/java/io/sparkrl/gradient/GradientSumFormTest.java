@@ -1,0 +1,70 @@
+package io.sparkrl.gradient;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class GradientSumFormTest {
+  @Test
+  void roundTripKeepsEveryDoubleBitAndHalvesTheBytes() throws Exception {
+    Random random = new Random(7);
+    double[] g = new double[10_000];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = i % 97 == 0 ? random.nextGaussian() : (float) random.nextGaussian(); // some not floats
+    }
+    g[3] = -0.0;
+    g[5] = Double.longBitsToDouble(0x7ff8000000000123L); // a NaN with a payload no float keeps
+    g[6] = Double.MIN_VALUE;
+    g[7] = 1e300;
+    GradientSum sum = new GradientSum(g, 12, 345, -6.5);
+    byte[] bytes = serialize(sum);
+    GradientSum back = (GradientSum) deserialize(bytes);
+    assertEquals(sum.sequences(), back.sequences());
+    assertEquals(sum.tokens(), back.tokens());
+    assertEquals(sum.lossSum(), back.lossSum());
+    for (int i = 0; i < g.length; i++) {
+      assertEquals(Double.doubleToRawLongBits(g[i]), Double.doubleToRawLongBits(back.gradient()[i]),
+          "entry " + i);
+    }
+    int plain = serialize(g).length;
+    assertTrue(bytes.length < 0.6 * plain, bytes.length + " bytes against " + plain);
+  }
+
+  @Test
+  void anAllZeroSumIsTiny() throws Exception {
+    byte[] bytes = serialize(GradientSum.zero(200_000));
+    GradientSum back = (GradientSum) deserialize(bytes);
+    assertArrayEquals(new double[200_000], back.gradient());
+    assertEquals(0, back.sequences());
+    assertTrue(bytes.length < 1000, bytes.length + " bytes");
+  }
+
+  @Test
+  void minusZeroIsNotMistakenForZero() throws Exception {
+    double[] g = new double[4];
+    g[2] = -0.0;
+    GradientSum back = (GradientSum) deserialize(serialize(new GradientSum(g, 1, 1, 0)));
+    assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(back.gradient()[2]));
+  }
+
+  private static byte[] serialize(Object o) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static Object deserialize(byte[] bytes) throws Exception {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      return in.readObject();
+    }
+  }
+}
