@@ -135,12 +135,17 @@ class RunLifecycleTest {
 
   @Test
   void initFromStartsANewRunFromAnotherRunsCheckpoint() throws Exception {
+    // a reward that a fresh policy earns unevenly (shorter is better), so that the gradients and
+    // the optimizer moments carried over are not zero
+    String reward = "reward.functions=[{name=length-penalty,weight=1.0}]";
+    String free = "reward.length-penalty.free-chars=0";
     Path source = tmp.resolve("source");
-    assertEquals(Main.OK, run(source, "run.steps=2").code());
+    assertEquals(Main.OK, run(source, "run.steps=2", reward, free).code());
     String sourceSha = summary(source).get("params_sha256").asText();
+    assertNotEquals(sha256OfPolicy(source, "initial-policy.bin"), sourceSha, "the source trained");
 
     Path fresh = tmp.resolve("from-fresh");
-    MainOutcome o = run(fresh, "run.steps=1", "run.init-from=\"" + source + "\"");
+    MainOutcome o = run(fresh, "run.steps=1", "run.init-from=\"" + source + "\"", reward, free);
     assertEquals(Main.OK, o.code(), o.err());
     // the new run starts from the source's parameters, at step 0
     assertEquals(sourceSha, sha256OfPolicy(fresh, "initial-policy.bin"));
@@ -148,7 +153,7 @@ class RunLifecycleTest {
 
     Path carry = tmp.resolve("from-carry");
     MainOutcome c = run(carry, "run.steps=1", "run.init-from=\"" + source + "/checkpoints/step-00000002\"",
-        "run.init-from-optimizer=carry");
+        "run.init-from-optimizer=carry", reward, free);
     assertEquals(Main.OK, c.code(), c.err());
     assertEquals(sourceSha, sha256OfPolicy(carry, "initial-policy.bin"));
     // same start, same data, different optimizer state: a different first update
