@@ -118,7 +118,11 @@ public final class Main {
 
   private static int execute(String command, JobConfig config) throws IOException {
     JobSettings job = config.job();
-    Configuration hadoop = new Configuration();
+    SparkConf conf = SparkDefaults.apply(new SparkConf().setAppName("sparkrl " + command));
+    // The checks before Spark starts and the run directory see the Hadoop settings the Spark
+    // jobs see (spark.hadoop.*, for example fs.s3a.endpoint): a plain new Configuration() does
+    // not read them, so an s3a:// run would look for its corpus on another endpoint.
+    Configuration hadoop = hadoopConfiguration(conf);
     if (command.equals("generate")) {
       List<String> written = job.generateTask().equals("programs")
           ? ArithmeticTask.write(ProgramTask.generate(job.programs(), job.corpus()),
@@ -152,7 +156,6 @@ public final class Main {
     }
     LOG.info("configuration ({}):\n{}", config.source(), config.renderConcise());
 
-    SparkConf conf = SparkDefaults.apply(new SparkConf().setAppName("sparkrl " + command));
     if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]"); // only when nothing (spark-submit, -Dspark.master) set one
     }
@@ -192,6 +195,15 @@ public final class Main {
       System.out.println("results in " + out.uri());
     }
     return OK;
+  }
+
+  /**
+   * The Hadoop configuration of a Spark application with {@code conf}: core-site.xml and the rest
+   * plus every {@code spark.hadoop.*} entry (and Spark's AWS environment variables), as
+   * {@code sc.hadoopConfiguration()} will have it.
+   */
+  public static Configuration hadoopConfiguration(SparkConf conf) {
+    return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(conf);
   }
 
   /** The run's report; a failure to draw it is logged, the training it reports on stands. */

@@ -50,7 +50,7 @@ public final class ReportCommand {
           + (dirs.isEmpty() ? "" : ": " + dirs) + "\n" + USAGE);
       return 2;
     }
-    Configuration hadoop = new Configuration();
+    Configuration hadoop = io.sparkrl.job.Main.hadoopConfiguration(new org.apache.spark.SparkConf());
     try {
       List<RunHistory> runs = new ArrayList<>();
       for (String d : dirs) {
