@@ -44,8 +44,20 @@ public final class LstmBackprop {
 
   /** An engine over a copy of the network's current parameters (any data type; computes in float). */
   public static LstmBackprop of(MultiLayerNetwork net, String role) {
-    float[] params = net.params().castTo(DataType.FLOAT).toFloatVector();
-    return new LstmBackprop(FlatLayout.of(net), params,
+    return of(net, net.params().castTo(DataType.FLOAT).toFloatVector(), role);
+  }
+
+  /**
+   * An engine over {@code parameters}, the float values the network holds (a policy snapshot's,
+   * which the step has just loaded into it): spares copying them back out of the network. They are
+   * only read.
+   */
+  public static LstmBackprop of(MultiLayerNetwork net, float[] parameters, String role) {
+    if (parameters.length != net.numParams()) {
+      throw new IllegalArgumentException(parameters.length + " parameters for a network of "
+          + net.numParams());
+    }
+    return new LstmBackprop(FlatLayout.of(net), parameters,
         WORKSPACES.get().computeIfAbsent(role, r -> new Workspace()));
   }
 

@@ -106,9 +106,9 @@ public final class RolloutWorker {
     SequenceBatch batch = new SequenceBatch(sequences, net.params().dataType());
     LossSettings loss = settings.loss();
     double[][] referenceLogProbs = loss.usesReference()
-        ? referenceLogProbs(batch, PolicyCache.network("reference", reference)) : null;
+        ? referenceLogProbs(batch, reference) : null;
     GradientPass pass = loss.backend() == LossSettings.Backend.FAST
-        ? LstmBackprop.of(net, "policy")::sum
+        ? LstmBackprop.of(net, policy.parameters(), "policy")::sum
         : (b, a, r, l) -> PolicyGradient.sum(net, b, a, r, l);
     AdvantageSettings adv = settings.advantage();
     AdvantageEstimator estimator = adv.estimator();
@@ -143,9 +143,10 @@ public final class RolloutWorker {
         double[][] referenceLogProbs);
   }
 
-  private double[][] referenceLogProbs(SequenceBatch batch, MultiLayerNetwork referenceNet) {
+  private double[][] referenceLogProbs(SequenceBatch batch, PolicySnapshot reference) {
+    MultiLayerNetwork referenceNet = PolicyCache.network("reference", reference);
     return settings.loss().backend() == LossSettings.Backend.FAST
-        ? LstmBackprop.of(referenceNet, "reference").completionLogProbs(batch)
+        ? LstmBackprop.of(referenceNet, reference.parameters(), "reference").completionLogProbs(batch)
         : batch.completionLogProbs(referenceNet);
   }
 

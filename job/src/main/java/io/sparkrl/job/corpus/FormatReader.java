@@ -11,7 +11,9 @@ interface FormatReader {
    * On the driver, before any Spark work: fails with a {@link CorpusException} naming the file when
    * one cannot hold this format's records (a header or schema without a needed column).
    */
-  void check(List<String> files, Configuration hadoop);
+  default void check(List<String> files, Configuration hadoop) {
+    // formats without a header or schema (JSON Lines, plain text): nothing to check up front
+  }
 
   /**
    * Every record of the files (which passed {@link #check}), parsed and checked against the rules

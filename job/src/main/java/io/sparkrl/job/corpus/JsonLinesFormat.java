@@ -1,7 +1,6 @@
 package io.sparkrl.job.corpus;
 
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -11,11 +10,6 @@ final class JsonLinesFormat implements FormatReader {
 
   JsonLinesFormat(JsonLines json, RecordRules rules) {
     this.parser = new Parser(json, rules);
-  }
-
-  @Override
-  public void check(List<String> files, Configuration hadoop) {
-    // no header: every line stands alone
   }
 
   @Override

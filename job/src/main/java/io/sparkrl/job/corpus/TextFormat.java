@@ -1,7 +1,6 @@
 package io.sparkrl.job.corpus;
 
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -14,11 +13,6 @@ final class TextFormat implements FormatReader {
 
   TextFormat(RecordRules rules) {
     this.parser = new Parser(rules);
-  }
-
-  @Override
-  public void check(List<String> files, Configuration hadoop) {
-    // no header, no fields
   }
 
   @Override
