@@ -27,7 +27,7 @@ import java.util.regex.PatternSyntaxException;
  * @param formatPattern {@code format.pattern}, a Java regex known to compile
  * @param lengthFreeChars {@code length-penalty.free-chars} (characters)
  * @param lengthPerChar {@code length-penalty.per-char} (reward units per character)
- * @param timeout {@code timeout}: how long one guarded function call may run
+ * @param timeout {@code timeout}: how long one call of a user function or {@code format} may run
  * @param program {@code program}: the limits of {@code program-runs} and {@code program-output}
  */
 public record RewardSettings(

@@ -18,20 +18,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * fail a Spark task (and with it the step), but it must not go unnoticed either. The counters
  * are atomic because one deserialized instance may be shared by the task threads of an executor.
  *
- * <p>User classes and {@code format} (whose regular expression comes from the configuration and
- * can backtrack exponentially) run under a per-call timeout ({@code reward.timeout}) on a worker
- * thread ({@link GuardedCalls}): a call that has not returned by then also contributes the
- * fallback and is counted as a timeout, not as a failure. The other built-ins run inline on the
- * task's thread, because their running time is bounded by construction: {@code answer-match} and
- * {@code length-penalty} are linear in the completion, {@code program-runs} and
- * {@code program-output} stop at their own step, memory and time limits. Close the instance after
- * a task to stop its worker thread.
+ * <p>User classes run under a per-call timeout ({@code reward.timeout}) on a worker thread
+ * ({@link GuardedCalls}): a call that has not returned by then also contributes the fallback and
+ * is counted as a timeout, not as a failure. The built-ins run inline on the task's thread,
+ * because their running time is bounded: {@code answer-match} and {@code length-penalty} are
+ * linear in the completion, {@code program-runs} and {@code program-output} stop at their own
+ * step, memory and time limits, and {@code format} (whose regular expression comes from the
+ * configuration and can backtrack exponentially) stops its match at {@code reward.timeout}
+ * itself, which counts as a timeout too. Inline calls cost no thread hand-offs: with every core
+ * busy with a task, a hand-off can wait milliseconds for a core. Close the instance after a task
+ * to stop its worker thread.
  */
 public final class WeightedRewards implements Serializable, AutoCloseable {
   private static final long serialVersionUID = 1L;
 
   /** Built-ins whose running time is bounded by construction: called inline, never guarded. */
-  static final Set<String> INLINE = Set.of(RewardSettings.ANSWER_MATCH,
+  static final Set<String> INLINE = Set.of(RewardSettings.ANSWER_MATCH, RewardSettings.FORMAT,
       RewardSettings.LENGTH_PENALTY, RewardSettings.PROGRAM_RUNS, RewardSettings.PROGRAM_OUTPUT);
 
   private final List<String> names;
@@ -79,7 +81,8 @@ public final class WeightedRewards implements Serializable, AutoCloseable {
   private static Reward function(String name, RewardSettings settings) {
     return switch (name) {
       case RewardSettings.ANSWER_MATCH -> new AnswerMatchReward(settings.answerPrefix());
-      case RewardSettings.FORMAT -> new FormatReward(settings.formatPattern());
+      case RewardSettings.FORMAT ->
+          new FormatReward(settings.formatPattern(), settings.timeout().toNanos());
       case RewardSettings.LENGTH_PENALTY ->
           new LengthPenaltyReward(settings.lengthFreeChars(), settings.lengthPerChar());
       case RewardSettings.PROGRAM_RUNS -> new ProgramRunsReward(settings.program());
@@ -104,7 +107,7 @@ public final class WeightedRewards implements Serializable, AutoCloseable {
       try {
         s = guarded[k] ? guard().call(functions[k], prompt, completion, reference)
             : functions[k].score(prompt, completion, reference);
-      } catch (TimeoutException e) {
+      } catch (TimeoutException | RewardTimeoutException e) {
         timeouts.incrementAndGet();
         scores[k] = fallback;
         continue;

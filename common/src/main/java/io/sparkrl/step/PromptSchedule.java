@@ -76,14 +76,44 @@ public final class PromptSchedule implements Serializable {
 
   /** The rows of {@code rows} that are in step {@code step}, in the step's order. */
   public java.util.List<PromptRecord> select(java.util.Iterator<PromptRecord> rows, long step) {
-    java.util.List<PromptRecord> selected = new java.util.ArrayList<>();
+    return select(rows, step, 1);
+  }
+
+  /** Steps from {@code step} to the end of its epoch, {@code step} included. */
+  public long stepsLeftInEpoch(long step) {
+    return stepsPerEpoch() - step % stepsPerEpoch();
+  }
+
+  /**
+   * The rows of {@code rows} that are in steps [{@code fromStep}, {@code fromStep + steps}), in
+   * the order of the steps and within each step in the step's order: for a whole corpus, exactly
+   * {@code steps} × B rows, step {@code fromStep + k} being rows [k·B, k·B + B). The steps must lie
+   * in one epoch ({@link #stepsLeftInEpoch}).
+   */
+  public java.util.List<PromptRecord> select(java.util.Iterator<PromptRecord> rows, long fromStep,
+      long steps) {
+    if (steps < 1 || steps > stepsLeftInEpoch(fromStep)) {
+      throw new IllegalArgumentException("steps " + fromStep + ".." + (fromStep + steps - 1)
+          + " do not lie in one epoch of " + stepsPerEpoch() + " steps");
+    }
+    long epoch = epochOf(fromStep);
+    long first = (fromStep % stepsPerEpoch()) * promptsPerStep;
+    long end = first + steps * promptsPerStep;
+    java.util.List<long[]> order = new java.util.ArrayList<>();
+    java.util.List<PromptRecord> found = new java.util.ArrayList<>();
     while (rows.hasNext()) {
       PromptRecord p = rows.next();
-      if (inStep(p.id(), step)) {
-        selected.add(p);
+      long position = positionOf(p.id(), epoch);
+      if (position >= first && position < end) {
+        order.add(new long[] {position, found.size()});
+        found.add(p);
       }
     }
-    selected.sort(java.util.Comparator.comparingInt(p -> rank(p.id(), step)));
+    order.sort(java.util.Comparator.comparingLong(o -> o[0]));
+    java.util.List<PromptRecord> selected = new java.util.ArrayList<>(found.size());
+    for (long[] o : order) {
+      selected.add(found.get((int) o[1]));
+    }
     return selected;
   }
 

@@ -60,6 +60,36 @@ class PromptScheduleTest {
   }
 
   @ParameterizedTest
+  @ValueSource(ints = {1, 3, 8})
+  void selectingManyStepsAtOnceGivesEachStepsRowsInOrder(int b) {
+    long n = 101;
+    PromptSchedule s = new PromptSchedule(n, b, 9);
+    List<PromptRecord> rows = new ArrayList<>();
+    for (long id = 0; id < n; id++) {
+      rows.add(new PromptRecord(id, "p" + id, "a"));
+    }
+    // rows shuffled, as a partition holds them in no particular order
+    java.util.Collections.shuffle(rows, new java.util.Random(b));
+    long perEpoch = s.stepsPerEpoch();
+    long from = perEpoch + 2; // inside the second epoch
+    long steps = s.stepsLeftInEpoch(from);
+    assertEquals(perEpoch - 2, steps);
+    List<PromptRecord> chunk = s.select(rows.iterator(), from, steps);
+    assertEquals(steps * b, chunk.size());
+    for (long k = 0; k < steps; k++) {
+      List<Long> expected = idsOf(s, n, from + k);
+      List<Long> got = chunk.subList((int) (k * b), (int) (k * b + b)).stream()
+          .map(PromptRecord::id).toList();
+      assertEquals(expected, got, "step " + (from + k));
+      assertEquals(expected, s.select(rows.iterator(), from + k).stream()
+          .map(PromptRecord::id).toList());
+    }
+    // a chunk may not cross into the next epoch, whose order is another permutation
+    assertThrows(IllegalArgumentException.class, () -> s.select(rows.iterator(), from, steps + 1));
+    assertThrows(IllegalArgumentException.class, () -> s.select(rows.iterator(), from, 0));
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {0, 11})
   void rejectsABatchLargerThanTheCorpus(int b) {
     assertThrows(IllegalArgumentException.class, () -> new PromptSchedule(10, b, 0));

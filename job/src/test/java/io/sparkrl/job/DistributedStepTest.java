@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The determinism contract on a real local[2] Spark: a distributed step equals the same step
- * computed in-process, for any partition count; reruns are bit-identical.
+ * computed in-process, for any partition and task count; reruns are bit-identical, and so are
+ * runs over differently partitioned corpora.
  */
 class DistributedStepTest {
   @TempDir static Path tmp;
@@ -49,14 +50,16 @@ class DistributedStepTest {
     sc.stop();
   }
 
-  static JobConfig config(int partitions, String estimator, String runDir) {
-    return JobConfig.load(null, List.of("corpus.train=\"" + train + "\"", "corpus.eval=\"\"",
+  static JobConfig config(int partitions, String estimator, String runDir, String... more) {
+    List<String> overrides = new ArrayList<>(List.of(more));
+    overrides.addAll(List.of("corpus.train=\"" + train + "\"", "corpus.eval=\"\"",
         "run.partitions=" + partitions, "run.prompts-per-step=6", "run.seed=42",
         "run.dir=\"" + runDir + "\"", "policy.hidden-size=24", "policy.embedding-size=8",
         "sampling.group-size=4", "sampling.max-new-tokens=10", "sampling.temperature=1.5",
         "advantage.estimator=" + estimator,
         "reward.functions=[{name=length-penalty,weight=1},{name=format,weight=0.5}]",
         "reward.format.pattern=\".*[0-9].*\"", "reward.length-penalty.free-chars=4"));
+    return JobConfig.load(null, overrides);
   }
 
   static ReinforceJob job(JobConfig c) throws Exception {
@@ -81,10 +84,11 @@ class DistributedStepTest {
     return updater.apply(start, PolicyUpdater.merge(List.of(shard)), 6).snapshot().parameters();
   }
 
-  @ParameterizedTest(name = "{1} partitions, {0}")
+  @ParameterizedTest(name = "{1} partitions and tasks, {0}")
   @CsvSource({"rloo, 1", "rloo, 2", "rloo, 3", "whiten, 3", "batch-mean, 2"})
   void distributedStepEqualsInProcessStep(String estimator, int partitions) throws Exception {
-    JobConfig c = config(partitions, estimator, tmp.resolve("run-" + estimator + partitions).toString());
+    JobConfig c = config(partitions, estimator, tmp.resolve("run-" + estimator + partitions).toString(),
+        "run.tasks-per-step=" + partitions);
     ReinforceJob job = job(c);
     PolicySnapshot start = job.policy();
     var result = job.step();
@@ -107,6 +111,37 @@ class DistributedStepTest {
     // lr * sign(g), so summation-order noise in near-zero gradient coordinates (batch-mean's
     // sum(r grad) - mean * sum(grad) cancels in float) is amplified there
     assertTrue(Math.sqrt(diff / moved) <= 1e-4, "relative to the change " + Math.sqrt(diff / moved));
+  }
+
+  /**
+   * A step's prompts are shared among run.tasks-per-step tasks in equal slices whatever the
+   * corpus's partitioning, so the partition count does not change a single bit; and prompts
+   * gathered many steps at a time are the ones gathered step by step.
+   */
+  @Test
+  void corpusPartitioningAndPrefetchingDoNotChangeTheRun() throws Exception {
+    float[] first = null;
+    String[][] variants = {{"1", "4096"}, {"3", "4096"}, {"2", "6"}};
+    for (String[] v : variants) {
+      int partitions = Integer.parseInt(v[0]);
+      JobConfig c = config(partitions, "grpo", tmp.resolve("split-" + v[0] + "-" + v[1]).toString(),
+          "run.tasks-per-step=4", "run.prefetch-prompts=" + v[1], "run.steps=4");
+      ReinforceJob job = job(c);
+      for (int step = 0; step < 4; step++) {
+        var result = job.step();
+        // 6 prompts on 4 tasks: slices of 1, 2, 1, 2 prompts (x G = 4)
+        assertEquals(List.of(4L, 8L, 4L, 8L),
+            result.shards().stream().map(ReinforceJob.ShardFigures::sequences).toList());
+      }
+      // 4 steps of 6 prompts: one gathering job for 4096 prompts' worth, one per step for 6
+      assertEquals(v[1].equals("6") ? 4 : 1, job.promptGathers(), "gathering jobs");
+      job.close();
+      if (first == null) {
+        first = job.policy().parameters();
+      } else {
+        assertArrayEquals(first, job.policy().parameters(), "partitions " + v[0] + ", prefetch " + v[1]);
+      }
+    }
   }
 
   @Test

@@ -28,7 +28,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  * job on local[2] and in-process without Spark, one thread, reporting steps/s, tokens/s and the
  * ratio. Run it with {@code scripts/bench-job.sh [steps] [key=value ...]}.
  *
- * <p>Both runs first take {@value #WARMUP} untimed steps, then time each step; the report gives
+ * <p>Both runs first take {@code BENCH_WARMUP} (default {@value #WARMUP}) untimed steps: until
+ * the JIT has compiled Spark's own scheduling paths as well as the rollout, Spark steps run tens
+ * of ms slower, which a training run of hundreds of steps does not see. Then each step is timed;
+ * the report gives
  * the median and mean ms/step of each, their ratios, and where the Spark step's time goes
  * ({@link StepBreakdown}).
  *
@@ -37,7 +40,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class SparkOverheadBenchmark {
   /** Steps run, untimed, before the timed ones (JIT, per-thread networks and buffers). */
-  private static final int WARMUP = 5;
+  private static final int WARMUP = 30;
 
   public static void main(String[] args) throws Exception {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -46,12 +49,15 @@ public final class SparkOverheadBenchmark {
     JobConfig probe = JobConfig.load(null, overrides);
     List<String> corpus = ArithmeticTask.write(ArithmeticTask.generate(probe.job().arithmetic(),
         probe.job().corpus()), tmp.resolve("corpus").toString(), new Configuration());
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP",
+        Integer.toString(WARMUP)));
     overrides.addAll(List.of("corpus.train=\"" + corpus.get(0) + "\"", "corpus.eval=\"\"",
-        "run.dir=\"" + tmp.resolve("run") + "\"", "run.partitions=2"));
+        "run.dir=\"" + tmp.resolve("run") + "\"", "run.partitions=2",
+        "run.steps=" + (warmup + steps)));
     JobConfig config = JobConfig.load(null, overrides);
     int b = config.job().run().promptsPerStep();
-    System.out.printf("benchmark: %d steps of %d prompts x %d completions; policy %d x LSTM-%d;"
-        + " OMP_NUM_THREADS=%s%n", steps, b, config.trainer().sampling().groupSize(),
+    System.out.printf("benchmark: %d steps (after %d untimed) of %d prompts x %d completions; policy"
+        + " %d x LSTM-%d; OMP_NUM_THREADS=%s%n", steps, warmup, b, config.trainer().sampling().groupSize(),
         config.trainer().policy().layers(), config.trainer().policy().hiddenSize(),
         System.getenv("OMP_NUM_THREADS"));
 
@@ -84,11 +90,11 @@ public final class SparkOverheadBenchmark {
     long localTokens = 0;
     // lockstep: a Spark step, then the same step in-process, so that both see the same JIT state
     // and the same load on the machine; the first WARMUP pairs are not timed
-    for (int s = -WARMUP; s < steps; s++) {
+    for (int s = -warmup; s < steps; s++) {
       long t = System.nanoTime();
       ReinforceJob.StepResult r = job.step();
       double ms = (System.nanoTime() - t) / 1e6;
-      List<TaskTimeline.Task> tasks = timeline.drain(config.job().run().partitions());
+      List<TaskTimeline.Task> tasks = timeline.drain(r.shards().size());
 
       long t0 = System.nanoTime();
       long step = policy.step();

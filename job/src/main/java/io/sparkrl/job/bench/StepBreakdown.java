@@ -47,6 +47,9 @@ final class StepBreakdown {
     for (ReinforceJob.ShardFigures s : r.shards()) {
       split.add(Long.toString(s.sequences() / groupSize));
       put("task: rollout (sample+reward+grad)", s.rolloutMs());
+      put("task:   sample", s.sampleMs());
+      put("task:   reward", s.rewardMs());
+      put("task:   gradient", s.gradientMs());
       slowest = Math.max(slowest, s.rolloutMs());
     }
     put("slowest task's rollout", slowest);
@@ -63,7 +66,7 @@ final class StepBreakdown {
     System.out.println("Spark step breakdown (median over timed steps; task rows over all tasks):");
     figures.forEach((name, values) -> System.out.printf("  %-38s %9.2f%n", name,
         median(values.stream().mapToDouble(Double::doubleValue).toArray())));
-    System.out.println("  prompts per task (partition order) : steps " + promptSplits);
+    System.out.println("  prompts per task (slice order) : steps " + promptSplits);
     bySplit.forEach((split, rows) -> System.out.printf("  split %-8s median step %6.1f ms, slowest"
         + " task's rollout %6.1f ms%n", split, median(rows.stream().mapToDouble(a -> a[0]).toArray()),
         median(rows.stream().mapToDouble(a -> a[1]).toArray())));

@@ -24,6 +24,7 @@ import io.sparkrl.step.PolicyUpdater;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.PromptSchedule;
 import io.sparkrl.step.ShardResult;
+import io.sparkrl.step.TaskSlices;
 import io.sparkrl.step.StepMetrics;
 import io.sparkrl.settings.SettingsException;
 import io.sparkrl.step.TrainerSettings;
@@ -41,9 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REINFORCE training loop on the driver. Each step: broadcast the policy snapshot; each
- * partition's task samples, scores and returns gradient sums for its share of the step's prompts;
- * merge the shards in partition order; divide by the global count, clip, AdamW; destroy the
+ * The REINFORCE training loop on the driver. Each step: broadcast the policy snapshot; take the
+ * step's prompts (gathered ahead from the cached corpus, {@link StepPrompts}) and share them
+ * evenly among the step's tasks, which sample, score and return gradient sums for their slices;
+ * merge the shards in slice order; divide by the global count, clip, AdamW; destroy the
  * broadcast; log; checkpoint.
  */
 public final class ReinforceJob {
@@ -55,6 +57,8 @@ public final class ReinforceJob {
   private final JavaRDD<PromptRecord> train;
   private final Evaluator evaluator;
   private final PromptSchedule schedule;
+  private final StepPrompts prompts;
+  private final int tasksPerStep;
   private final PolicyUpdater updater;
   private final Broadcast<PolicySnapshot> reference;
   private final JobConfig config;
@@ -79,6 +83,9 @@ public final class ReinforceJob {
     this.train = train;
     this.evaluator = evaluator;
     this.schedule = new PromptSchedule(corpusSize, job.run().promptsPerStep(), job.run().seed());
+    this.prompts = new StepPrompts(train, schedule, job.run().promptsPerStep(),
+        job.run().prefetchPrompts());
+    this.tasksPerStep = tasksPerStep(sc, job.run());
     this.policy = policy;
     this.updater = updater;
     this.reference = settings.loss().usesReference() ? sc.broadcast(referencePolicy) : null;
@@ -161,15 +168,21 @@ public final class ReinforceJob {
     if (resume.isEmpty()) {
       dir.writeInitialPolicy(initial);
     }
-    LOG.info("corpus {}: {} prompts ({} malformed left out) in {} partitions; policy: {} "
-        + "parameters, vocabulary of {}", job.corpus().train(), size, corpus.malformed(),
-        train.getNumPartitions(), start.parameters().length, start.vocabulary().size());
+    LOG.info("corpus {}: {} prompts ({} malformed left out) in {} partitions; {} tasks per step; "
+        + "policy: {} parameters, vocabulary of {}", job.corpus().train(), size,
+        corpus.malformed(), train.getNumPartitions(), tasksPerStep(sc, job.run()),
+        start.parameters().length, start.vocabulary().size());
     return new ReinforceJob(sc, config, train, evaluator, size, corpus.malformed(), start, updater,
         initial, resumedFrom);
   }
 
   public PolicySnapshot policy() {
     return policy;
+  }
+
+  /** Spark jobs run so far to gather the coming steps' prompts ({@link StepPrompts}). */
+  public long promptGathers() {
+    return prompts.gathers();
   }
 
   /**
@@ -180,11 +193,16 @@ public final class ReinforceJob {
   public record StepResult(StepMetrics metrics, StepLog.Phases phases, List<CompletionSample> samples,
       List<ShardFigures> shards) {}
 
-  /** One task's share of a step: its sequences and its rollout time in ms. */
-  public record ShardFigures(long sequences, double rolloutMs) {
+  /**
+   * One task's share of a step: its sequences and its rollout time in ms (sample + reward +
+   * gradient), and those three parts.
+   */
+  public record ShardFigures(long sequences, double rolloutMs, double sampleMs, double rewardMs,
+      double gradientMs) {
     static ShardFigures of(ShardResult r) {
       return new ShardFigures(r.main().sequences(),
-          (r.sampleNanos() + r.rewardNanos() + r.gradientNanos()) / 1e6);
+          (r.sampleNanos() + r.rewardNanos() + r.gradientNanos()) / 1e6, r.sampleNanos() / 1e6,
+          r.rewardNanos() / 1e6, r.gradientNanos() / 1e6);
     }
   }
 
@@ -196,11 +214,13 @@ public final class ReinforceJob {
     long t1 = System.nanoTime();
     List<ShardResult> shards;
     try {
-      shards = train.mapPartitions(new StepTask(snapshot, reference, settings, schedule,
+      List<List<PromptRecord>> slices = TaskSlices.of(prompts.of(policy.step(), lastStep()),
+          tasksPerStep);
+      // results in slice order: a fixed merge order, bit-identical reruns
+      shards = SliceJob.run(sc, slices, new StepTask(snapshot, reference, settings,
           updater.context(job.run().seed(), policy.step()).withSamplePrompts(
               StepRecorder.samplePrompts(job.monitor(), policy.step(), lastStep())),
-          job.run().nativeThreadsPerTask()))
-          .collect(); // in partition order: a fixed merge order, bit-identical reruns
+          job.run().nativeThreadsPerTask()), ShardResult.class);
     } finally {
       snapshot.destroy();
     }
@@ -214,6 +234,12 @@ public final class ReinforceJob {
     return new StepResult(outcome.metrics(), new StepLog.Phases((t1 - t0) / 1e6, (t2 - t1) / 1e6,
         (t3 - t2) / 1e6, (t4 - t3) / 1e6, 0, (t4 - t0) / 1e6), outcome.samples(),
         shards.stream().map(ShardFigures::of).toList());
+  }
+
+  /** {@code run.tasks-per-step}, 0 meaning Spark's default parallelism; at most one per prompt. */
+  static int tasksPerStep(JavaSparkContext sc, JobSettings.Run run) {
+    int tasks = run.tasksPerStep() > 0 ? run.tasksPerStep() : sc.defaultParallelism();
+    return Math.max(1, Math.min(tasks, run.promptsPerStep()));
   }
 
   private static PolicySnapshot atStepZero(PolicySnapshot p) {

@@ -14,7 +14,7 @@ class GpuClusterConfigTest {
     assertEquals(1024, gpu.job().run().promptsPerStep());
     assertEquals(256, gpu.trainer().sampling().maxBatchSequences());
     assertEquals(io.sparkrl.sampling.SamplingDevice.NETWORK, gpu.trainer().sampling().device());
-    int perTask = gpu.job().run().promptsPerStep() / gpu.job().run().partitions();
+    int perTask = gpu.job().run().promptsPerStep() / gpu.job().run().tasksPerStep();
     // 64 prompts per task, 32 per pass (256 / G = 8): two passes
     assertEquals(32, gpu.trainer().sampling().promptsPerPass(perTask));
   }

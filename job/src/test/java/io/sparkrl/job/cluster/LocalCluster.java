@@ -49,16 +49,28 @@ public final class LocalCluster {
         .setJars(applicationJars(work).toArray(new String[0]));
     extra.forEach(conf::set);
     JavaSparkContext sc = new JavaSparkContext(conf);
+    try {
+      awaitExecutors(sc);
+    } catch (IllegalStateException e) {
+      sc.stop();
+      throw e;
+    }
+    return sc;
+  }
+
+  /**
+   * Waits until all {@link #EXECUTORS} executors are registered: at start, and after a test killed
+   * one (the worker starts a replacement within seconds).
+   */
+  public static void awaitExecutors(JavaSparkContext sc) throws InterruptedException {
     long deadline = System.nanoTime() + 120_000_000_000L;
     // getExecutorInfos includes the driver
     while (sc.sc().statusTracker().getExecutorInfos().length < EXECUTORS + 1) {
       if (System.nanoTime() > deadline) {
-        sc.stop();
         throw new IllegalStateException("local-cluster executors did not register within 120 s");
       }
       Thread.sleep(100);
     }
-    return sc;
   }
 
   /**

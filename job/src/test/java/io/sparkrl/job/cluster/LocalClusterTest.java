@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * REINFORCE steps with executors in separate JVMs ({@code local-cluster[2,1,1024]}): the policy
  * snapshot is serialized and broadcast over the network, the gradient sums come back over it, and
- * the result is bit-identical to the local[2] run with the same seed and partition count, also
+ * the result is bit-identical to the local[2] run with the same seed and task count, also
  * when an executor JVM is killed with SIGKILL in the middle of a step and its tasks are retried.
  */
 class LocalClusterTest {
@@ -63,7 +63,8 @@ class LocalClusterTest {
 
   static JobConfig config(String runDir) {
     return JobConfig.load(null, List.of("corpus.train=\"" + train + "\"", "corpus.eval=\"\"",
-        "run.partitions=2", "run.prompts-per-step=4", "run.seed=11", "run.dir=\"" + runDir + "\"",
+        "run.partitions=2", "run.tasks-per-step=2", "run.prompts-per-step=4", "run.seed=11",
+        "run.dir=\"" + runDir + "\"",
         "policy.hidden-size=16", "policy.embedding-size=8", "policy.layers=1",
         "sampling.group-size=4", "sampling.max-new-tokens=8", "loss.kl.coefficient=0.1",
         "reward.functions=[{name=" + SlowReward.class.getName() + ",weight=1}]"));
@@ -88,7 +89,8 @@ class LocalClusterTest {
   }
 
   /** executor id to the pid of its JVM, as the executors themselves report it. */
-  static Map<String, Long> executorPids() {
+  static Map<String, Long> executorPids() throws InterruptedException {
+    LocalCluster.awaitExecutors(sc); // the other test may have killed one
     Map<String, Long> pids = new HashMap<>();
     List<Integer> tasks = java.util.stream.IntStream.range(0, 16).boxed().toList();
     for (String s : sc.parallelize(tasks, 16).mapPartitions(new ExecutorIdentity()).collect()) {
