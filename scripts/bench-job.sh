@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Spark's overhead: the same REINFORCE steps on local[2] and in-process without Spark.
 # Usage: scripts/bench-job.sh [steps] [key=value ...]     (settings: embedded conf/local.conf)
-# BENCH_WARMUP sets the untimed steps run first (default 30). BENCH_JAVA_OPTS adds JVM options, e.g. -Dspark.task.maxDirectResultSize=1m to compare a Spark setting.
+# BENCH_WARMUP sets the untimed steps run first (default 150). BENCH_JAVA_OPTS adds JVM options, e.g. -Dspark.task.maxDirectResultSize=1m to compare a Spark setting.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

@@ -29,18 +29,19 @@ import org.apache.spark.api.java.JavaSparkContext;
  * ratio. Run it with {@code scripts/bench-job.sh [steps] [key=value ...]}.
  *
  * <p>Both runs first take {@code BENCH_WARMUP} (default {@value #WARMUP}) untimed steps: until
- * the JIT has compiled Spark's own scheduling paths as well as the rollout, Spark steps run tens
- * of ms slower, which a training run of hundreds of steps does not see. Then each step is timed;
- * the report gives
+ * the JIT has compiled Spark's own scheduling paths (which run once per job, not once per token as
+ * the rollout does), Spark steps run several ms slower, and a training run of hundreds of steps
+ * spends most of its time past that point. The report gives the untimed steps' medians in windows
+ * (how the ratio settles), then for the timed steps
  * the median and mean ms/step of each, their ratios, and where the Spark step's time goes
  * ({@link StepBreakdown}).
  *
  * <p>In-process runs the whole batch as one shard on one thread; local[2] runs two tasks on the
- * machine's two cores, so a ratio above 1 means Spark's parallelism outweighs its overhead.
+ * machine's two cores, so a ratio below 1 means Spark's parallelism outweighs its overhead.
  */
 public final class SparkOverheadBenchmark {
   /** Steps run, untimed, before the timed ones (JIT, per-thread networks and buffers). */
-  private static final int WARMUP = 30;
+  private static final int WARMUP = 150;
 
   public static void main(String[] args) throws Exception {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -86,10 +87,12 @@ public final class SparkOverheadBenchmark {
     double[] sparkMs = new double[steps];
     double[] localMs = new double[steps];
     double[] selectMs = new double[steps];
+    double[] warmSparkMs = new double[warmup];
+    double[] warmLocalMs = new double[warmup];
     long tokens = 0;
     long localTokens = 0;
     // lockstep: a Spark step, then the same step in-process, so that both see the same JIT state
-    // and the same load on the machine; the first WARMUP pairs are not timed
+    // and the same load on the machine; the first `warmup` pairs are not timed
     for (int s = -warmup; s < steps; s++) {
       long t = System.nanoTime();
       ReinforceJob.StepResult r = job.step();
@@ -110,7 +113,10 @@ public final class SparkOverheadBenchmark {
                 .filter(x -> x != 0).count(), shard.main().gradient().length,
             outcome.metrics().rewardMean());
       }
-      if (s >= 0) {
+      if (s < 0) {
+        warmSparkMs[warmup + s] = ms;
+        warmLocalMs[warmup + s] = (System.nanoTime() - t0) / 1e6;
+      } else {
         sparkMs[s] = ms;
         tokens += r.metrics().completionTokens();
         breakdown.add(r, tasks);
@@ -121,6 +127,7 @@ public final class SparkOverheadBenchmark {
     }
     job.close();
     sc.stop();
+    printWarmup(warmSparkMs, warmLocalMs);
     breakdown.print();
     System.out.printf("in-process: select over %d rows %.3f ms (median)%n", all.size(),
         StepBreakdown.median(selectMs));
@@ -137,6 +144,18 @@ public final class SparkOverheadBenchmark {
     System.out.printf("same final parameters: %s%n",
         java.util.Arrays.equals(policy.parameters(), job.policy().parameters()) ? "bit-identical"
             : "differ (float summation order across partitions)");
+  }
+
+  /** Medians of the untimed steps, in windows: how long Spark's own code paths take to warm up. */
+  private static void printWarmup(double[] spark, double[] local) {
+    int[] edges = {0, 10, 30, 60, 100, 150, 250};
+    for (int i = 0; i + 1 < edges.length && edges[i] < spark.length; i++) {
+      int to = Math.min(edges[i + 1], spark.length);
+      double sm = StepBreakdown.median(java.util.Arrays.copyOfRange(spark, edges[i], to));
+      double lm = StepBreakdown.median(java.util.Arrays.copyOfRange(local, edges[i], to));
+      System.out.printf("untimed steps %3d-%3d: local[2] median %6.1f ms, in-process %6.1f ms,"
+          + " ratio %.2f%n", edges[i] + 1, to, sm, lm, sm / lm);
+    }
   }
 
   private static int serializedBytes(Object o) throws java.io.IOException {

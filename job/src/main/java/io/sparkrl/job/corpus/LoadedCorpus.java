@@ -39,9 +39,13 @@ public final class LoadedCorpus {
     return partitions > 0 ? prompts.repartition(partitions) : prompts;
   }
 
-  /** Drops the cached parsed records: call once what was derived from them is cached itself. */
+  /**
+   * Drops the cached parsed records: call once what was derived from them is cached itself. Waits
+   * until the executors have dropped them, so that training starts with that memory free (at 5
+   * million prompts, ~200 MB of heap still held at the first step otherwise).
+   */
   public void release() {
-    parsed.unpersist(false);
+    parsed.unpersist(true);
   }
 
   @Override
