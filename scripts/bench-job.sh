@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Spark's overhead: the same REINFORCE steps on local[2] and in-process without Spark.
-# Usage: scripts/bench-job.sh [steps] [key=value ...]     (settings: embedded conf/local.conf)
+# Usage: scripts/bench-job.sh [steps] [size:batch] [key=value ...]   (settings: embedded conf/local.conf;
+#        size:batch as in bench-step.sh: default:16 = 2 x LSTM-128, 2 prompts x 8, entropy bonus 0.01)
 # BENCH_WARMUP sets the untimed steps run first (default 150). BENCH_JAVA_OPTS adds JVM options, e.g. -Dspark.task.maxDirectResultSize=1m to compare a Spark setting.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -26,7 +26,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * Spark's overhead on a REINFORCE step: the same steps (same seed, prompts, settings) run by the
  * job on local[2] and in-process without Spark, one thread, reporting steps/s, tokens/s and the
- * ratio. Run it with {@code scripts/bench-job.sh [steps] [key=value ...]}.
+ * ratio. Run it with {@code scripts/bench-job.sh [steps] [size:batch] [key=value ...]}.
  *
  * <p>Both runs first take {@code BENCH_WARMUP} (default {@value #WARMUP}) untimed steps: until
  * the JIT has compiled Spark's own scheduling paths (which run once per job, not once per token as
@@ -45,7 +45,10 @@ public final class SparkOverheadBenchmark {
 
   public static void main(String[] args) throws Exception {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    List<String> overrides = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
+    List<String> given = List.of(args).subList(Math.min(1, args.length), args.length);
+    List<String> overrides = named(given,
+        JobConfig.load(null, given.stream().filter(a -> a.contains("=")).toList())
+            .trainer().sampling().groupSize());
     Path tmp = Files.createTempDirectory("sparkrl-bench");
     JobConfig probe = JobConfig.load(null, overrides);
     List<String> corpus = ArithmeticTask.write(ArithmeticTask.generate(probe.job().arithmetic(),
@@ -144,6 +147,38 @@ public final class SparkOverheadBenchmark {
     System.out.printf("same final parameters: %s%n",
         java.util.Arrays.equals(policy.parameters(), job.policy().parameters()) ? "bit-identical"
             : "differ (float summation order across partitions)");
+  }
+
+  /**
+   * The arguments with each {@code size:batch} (as {@code bench-step.sh} names them: {@code default}
+   * = 2 x LSTM-128, {@code large} = 2 x LSTM-512, embedding 32; batch = sequences = prompts x G)
+   * replaced by its settings, plus an entropy bonus of 0.01 so that the fresh policy's gradient
+   * sums are dense, as in real training (it earns no reward, so without it every gradient is
+   * zero). {@code key=value} arguments after it override these.
+   */
+  static List<String> named(List<String> args, int groupSize) {
+    List<String> out = new ArrayList<>();
+    for (String a : args) {
+      if (a.contains("=")) {
+        out.add(a);
+        continue;
+      }
+      String[] parts = a.split(":");
+      int hidden = parts.length != 2 ? 0 : switch (parts[0]) {
+        case "default" -> 128;
+        case "large" -> 512;
+        default -> 0;
+      };
+      int batch = parts.length == 2 && parts[1].matches("[0-9]+") ? Integer.parseInt(parts[1]) : 0;
+      if (hidden == 0 || batch == 0 || batch % groupSize != 0) {
+        throw new IllegalArgumentException("\"" + a + "\": expected key=value or size:batch with"
+            + " size default or large and batch a multiple of sampling.group-size = " + groupSize);
+      }
+      out.addAll(List.of("policy.layers=2", "policy.embedding-size=32",
+          "policy.hidden-size=" + hidden, "run.prompts-per-step=" + batch / groupSize,
+          "loss.entropy-coefficient=0.01"));
+    }
+    return out;
   }
 
   /** Medians of the untimed steps, in windows: how long Spark's own code paths take to warm up. */
