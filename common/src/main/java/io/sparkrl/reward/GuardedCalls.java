@@ -1,25 +1,30 @@
 package io.sparkrl.reward;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.List;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs reward calls on one daemon worker thread and gives up on a call that has not returned
  * after the timeout, so that a function that never returns cannot block a Spark task (and with it
  * the step) forever.
  *
- * <p>The worker is started on the first call and reused for every later one: a call costs two
- * thread hand-offs, not a thread. A worker whose call timed out is interrupted and abandoned (Java
- * cannot kill a thread); the next call starts a fresh one. An abandoned worker that ignores the
- * interrupt keeps its thread until its call ends, or until the JVM exits since it is a daemon, and
- * whatever it returns then is dropped. Calls are serialized: one instance serves one task.
+ * <p>Calls go to the worker in batches (a task's whole pass of completions): one hand-off to the
+ * worker and one back per batch, not per call. With every core busy running tasks, each hand-off
+ * can wait milliseconds for a core, so per-call hand-offs cost a task more than its rewards do.
+ * The caller sleeps until the running call's deadline; the worker wakes it only when the batch is
+ * done. A call still running at its deadline times out: its worker is interrupted and abandoned
+ * (Java cannot kill a thread), and a fresh worker takes the rest of the batch. An abandoned worker
+ * that ignores the interrupt keeps its thread until its call ends, or until the JVM exits since it
+ * is a daemon, and whatever it computes then is dropped. One instance serves one task.
  */
 final class GuardedCalls implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
+
+  /** One reward function call. */
+  record Call(Reward function, String prompt, String completion, String reference) {}
 
   private final long timeoutNanos;
   private Worker worker;
@@ -33,42 +38,84 @@ final class GuardedCalls implements AutoCloseable {
   }
 
   /**
-   * The function's score, or NaN when it threw an exception (or overflowed its stack).
+   * Each call's score in order: the function's value, NaN when it threw an exception (or
+   * overflowed its stack), or NaN with {@code timedOut[i]} set when it did not return within the
+   * timeout.
    *
-   * @throws TimeoutException when it did not return within the timeout; its worker is abandoned
-   * @throws Error any other error of the function (out of memory, linkage), which must fail the task
+   * @param timedOut as long as {@code calls}; set where a call timed out
+   * @throws Error any other error of a function (out of memory, linkage), which must fail the task
+   * @throws IllegalStateException when the calling thread is interrupted (Spark cancels a task so)
    */
-  synchronized double call(Reward function, String prompt, String completion, String reference)
-      throws TimeoutException {
-    long deadline = System.nanoTime() + timeoutNanos;
-    FutureTask<Double> call =
-        new FutureTask<>(() -> function.score(prompt, completion, reference));
-    if (worker == null) {
-      worker = new Worker();
-      worker.start();
-    }
-    try {
-      // The worker is idle in take(): a healthy one accepts at once.
-      if (!worker.calls.offer(call, timeoutNanos, TimeUnit.NANOSECONDS)) {
+  synchronized double[] callAll(List<Call> calls, boolean[] timedOut) {
+    double[] scores = new double[calls.size()];
+    int from = 0;
+    while (from < calls.size()) {
+      Batch batch = new Batch(calls, from, Thread.currentThread());
+      if (worker == null) {
+        worker = new Worker();
+        worker.start();
+      }
+      boolean accepted;
+      try {
+        // the worker is idle in take(): a healthy one accepts at once
+        accepted = worker.batches.offer(batch, timeoutNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        throw interrupted(e);
+      }
+      if (!accepted) {
         abandonWorker();
-        throw new TimeoutException("the reward worker did not accept a call");
+        timedOut[from] = true;
+        scores[from] = Double.NaN;
+        from++;
+        continue;
       }
-      return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      abandonWorker();
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception || cause instanceof StackOverflowError) {
-        return Double.NaN;
-      }
-      throw (Error) cause;
-    } catch (InterruptedException e) {
-      // The task itself is being cancelled (Spark kills it this way): stop scoring.
-      Thread.currentThread().interrupt();
-      abandonWorker();
-      throw new IllegalStateException("interrupted while waiting for a reward", e);
+      from = await(batch, scores, timedOut);
     }
+    return scores;
+  }
+
+  /**
+   * Waits for the batch to end or a call of it to time out, copies the scores of the calls it
+   * finished into {@code scores}, and returns the next call to run.
+   */
+  private int await(Batch batch, double[] scores, boolean[] timedOut) {
+    while (true) {
+      Progress p = batch.progress;
+      if (p.done) {
+        if (batch.error != null) {
+          abandonWorker();
+          throw batch.error;
+        }
+        System.arraycopy(batch.scores, batch.from, scores, batch.from, p.index - batch.from);
+        return p.index;
+      }
+      long left = p.startedNanos + timeoutNanos - System.nanoTime();
+      if (left <= 0 && batch.progress == p) {
+        // call p.index has run past its deadline: drop the worker and whatever it does later
+        // (into its batch's own array); the calls before it are final, published with p
+        batch.cancelled = true;
+        abandonWorker();
+        System.arraycopy(batch.scores, batch.from, scores, batch.from, p.index - batch.from);
+        timedOut[p.index] = true;
+        scores[p.index] = Double.NaN;
+        return p.index + 1;
+      }
+      LockSupport.parkNanos(this, Math.max(left, 0));
+      if (Thread.interrupted()) {
+        batch.cancelled = true;
+        abandonWorker();
+        throw interrupted(new InterruptedException());
+      }
+    }
+  }
+
+  private IllegalStateException interrupted(InterruptedException e) {
+    // The task itself is being cancelled (Spark kills it this way): stop scoring.
+    Thread.currentThread().interrupt();
+    if (worker != null) {
+      abandonWorker();
+    }
+    return new IllegalStateException("interrupted while waiting for a reward", e);
   }
 
   private void abandonWorker() {
@@ -85,8 +132,53 @@ final class GuardedCalls implements AutoCloseable {
     }
   }
 
+  /** Where the worker is in a batch: the call it runs and since when, or done. */
+  private record Progress(int index, long startedNanos, boolean done) {}
+
+  /**
+   * Calls [from, end) of a list, run by one worker into the batch's own array: a score is final
+   * once {@link #progress} has moved past its call (the volatile write publishes it).
+   */
+  private static final class Batch {
+    final List<Call> calls;
+    final int from;
+    final double[] scores;
+    final Thread caller;
+    volatile Progress progress;
+    volatile boolean cancelled;
+    volatile Error error;
+
+    Batch(List<Call> calls, int from, Thread caller) {
+      this.calls = calls;
+      this.from = from;
+      this.scores = new double[calls.size()];
+      this.caller = caller;
+      this.progress = new Progress(from, System.nanoTime(), false);
+    }
+
+    void run() {
+      try {
+        for (int i = from; i < calls.size() && !cancelled; i++) {
+          progress = new Progress(i, System.nanoTime(), false);
+          Call c = calls.get(i);
+          double s;
+          try {
+            s = c.function().score(c.prompt(), c.completion(), c.reference());
+          } catch (Exception | StackOverflowError e) {
+            s = Double.NaN;
+          }
+          scores[i] = s;
+        }
+      } catch (Error e) {
+        error = e;
+      }
+      progress = new Progress(calls.size(), System.nanoTime(), true);
+      LockSupport.unpark(caller);
+    }
+  }
+
   private static final class Worker extends Thread {
-    final SynchronousQueue<FutureTask<Double>> calls = new SynchronousQueue<>();
+    final SynchronousQueue<Batch> batches = new SynchronousQueue<>();
     volatile boolean abandoned;
 
     Worker() {
@@ -100,7 +192,7 @@ final class GuardedCalls implements AutoCloseable {
     public void run() {
       try {
         while (!abandoned) {
-          calls.take().run();
+          batches.take().run();
         }
       } catch (InterruptedException e) {
         // closed, or abandoned while idle

@@ -6,7 +6,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -101,26 +100,72 @@ public final class WeightedRewards implements Serializable, AutoCloseable {
    * the fallback (and counted). Never throws.
    */
   public double[] scores(String prompt, String completion, String reference) {
-    double[] scores = new double[functions.length];
-    for (int k = 0; k < functions.length; k++) {
-      double s;
-      try {
-        s = guarded[k] ? guard().call(functions[k], prompt, completion, reference)
-            : functions[k].score(prompt, completion, reference);
-      } catch (TimeoutException | RewardTimeoutException e) {
-        timeouts.incrementAndGet();
-        scores[k] = fallback;
-        continue;
-      } catch (RuntimeException e) {
-        s = Double.NaN;
+    return scores(List.of(prompt), List.of(completion), List.of(reference))[0];
+  }
+
+  /**
+   * Each completion's function scores ({@code [completion][function]}, as the single-completion
+   * {@link #scores(String, String, String)} gives them): the inline functions run here, in order;
+   * the guarded calls of all completions go to the worker thread as one batch (two thread
+   * hand-offs for the lot, not per call), in the same completion-then-function order.
+   *
+   * @param prompts each completion's prompt
+   * @param completions the completions
+   * @param references each completion's reference answer
+   */
+  public double[][] scores(List<String> prompts, List<String> completions,
+      List<String> references) {
+    int n = completions.size();
+    double[][] scores = new double[n][functions.length];
+    List<GuardedCalls.Call> calls = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < functions.length; k++) {
+        if (guarded[k]) {
+          calls.add(new GuardedCalls.Call(functions[k], prompts.get(i), completions.get(i),
+              references.get(i)));
+          continue;
+        }
+        double s;
+        try {
+          s = functions[k].score(prompts.get(i), completions.get(i), references.get(i));
+        } catch (RewardTimeoutException e) {
+          timeouts.incrementAndGet();
+          scores[i][k] = fallback;
+          continue;
+        } catch (RuntimeException e) {
+          s = Double.NaN;
+        }
+        scores[i][k] = checked(s);
       }
-      if (!Double.isFinite(s)) {
-        failures.incrementAndGet();
-        s = fallback;
+    }
+    if (!calls.isEmpty()) {
+      boolean[] timedOut = new boolean[calls.size()];
+      double[] guardedScores = guard().callAll(calls, timedOut);
+      int c = 0;
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < functions.length; k++) {
+          if (guarded[k]) {
+            if (timedOut[c]) {
+              timeouts.incrementAndGet();
+              scores[i][k] = fallback;
+            } else {
+              scores[i][k] = checked(guardedScores[c]);
+            }
+            c++;
+          }
+        }
       }
-      scores[k] = s;
     }
     return scores;
+  }
+
+  /** The score, or the fallback (counted as a failure) when it is NaN or infinite. */
+  private double checked(double s) {
+    if (Double.isFinite(s)) {
+      return s;
+    }
+    failures.incrementAndGet();
+    return fallback;
   }
 
   /** {@code Σ_k weight_k · scores[k]}, summed in configuration order. */

@@ -78,21 +78,27 @@ public final class RolloutWorker {
 
     long t1 = System.nanoTime();
     double[] rewards = new double[completions.size()];
-    double[][] functionScores = new double[completions.size()][];
+    double[][] functionScores;
     List<String> texts = new ArrayList<>(completions.size());
     long finished = 0;
     long rewardFailures;
     long rewardTimeouts;
     // closed after scoring: stops the worker thread of guarded reward calls
     try (WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward())) {
+      List<String> promptTexts = new ArrayList<>(rewards.length);
+      List<String> references = new ArrayList<>(rewards.length);
       for (int i = 0; i < rewards.length; i++) {
         Completion c = completions.get(i);
         PromptRecord p = prompts.get(i / g);
-        String text = vocabulary.decode(c.tokens(), 0, c.textLength());
-        functionScores[i] = rewardFunctions.scores(p.prompt(), text, p.reference());
-        rewards[i] = rewardFunctions.total(functionScores[i]);
-        texts.add(text);
+        texts.add(vocabulary.decode(c.tokens(), 0, c.textLength()));
+        promptTexts.add(p.prompt());
+        references.add(p.reference());
         finished += c.finished() ? 1 : 0;
+      }
+      // one batch: guarded (user) functions cost two thread hand-offs per pass, not per call
+      functionScores = rewardFunctions.scores(promptTexts, texts, references);
+      for (int i = 0; i < rewards.length; i++) {
+        rewards[i] = rewardFunctions.total(functionScores[i]);
       }
       rewardFailures = rewardFunctions.failures();
       rewardTimeouts = rewardFunctions.timeouts();

@@ -1,10 +1,13 @@
 package io.sparkrl.reward;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +48,96 @@ class RewardTimeoutTest {
       // two abandoned calls of 0.25 s each, and everything else at once
       assertTrue(seconds >= 0.5 && seconds < 3, "took " + seconds + " s");
     }
+  }
+
+  /**
+   * A whole pass scored as one batch gives every completion the scores single calls give, with
+   * the same counts: a hung call times out alone and a fresh worker takes the rest of the batch.
+   */
+  @Test
+  void aBatchScoresAsSingleCallsDo() {
+    String hocon = """
+        sparkrl.reward {
+          functions = [
+            { name = "%s", weight = 1.0 },
+            { name = answer-match, weight = 1.0 },
+            { name = "%s", weight = 2.0 } ]
+          fallback = -1
+          timeout = 250ms
+        }""".formatted(UnreliableRewards.THROWS_ON_ODD, UnreliableRewards.HANGS_ON_THREE);
+    List<String> prompts = new ArrayList<>();
+    List<String> completions = new ArrayList<>();
+    List<String> references = new ArrayList<>();
+    for (int reference = 0; reference < 20; reference++) {
+      prompts.add("p" + reference);
+      completions.add("The answer is " + (reference % 4 == 0 ? reference : 99) + ".");
+      references.add(Integer.toString(reference));
+    }
+    double[][] single = new double[20][];
+    try (WeightedRewards r = rewards(hocon)) {
+      for (int i = 0; i < 20; i++) {
+        single[i] = r.scores(prompts.get(i), completions.get(i), references.get(i));
+      }
+    }
+    try (WeightedRewards r = rewards(hocon)) {
+      long t0 = System.nanoTime();
+      double[][] batch = r.scores(prompts, completions, references);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      for (int i = 0; i < 20; i++) {
+        assertArrayEquals(single[i], batch[i], "completion " + i);
+      }
+      assertEquals(-1.0, batch[3][2], "reference 3 hangs: fallback");
+      assertEquals(1.0, batch[4][1], "answer-match, inline, still scores");
+      assertEquals(10, r.failures());
+      assertEquals(2, r.timeouts());
+      // two abandoned calls of 0.25 s each (references 3 and 13), and everything else at once
+      assertTrue(seconds >= 0.5 && seconds < 3, "took " + seconds + " s");
+    }
+  }
+
+  /**
+   * With every core busy, as on an executor running a task per core, each hand-off to the worker
+   * waits for a core: scoring a pass as one batch must then cost less than call by call.
+   */
+  @Test
+  void aBatchCostsLessThanSingleCallsOnBusyCores() throws Exception {
+    int calls = 64;
+    List<String> texts = java.util.Collections.nCopies(calls, "The answer is 7.");
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> busy = new ArrayList<>();
+    for (int t = 0; t < Runtime.getRuntime().availableProcessors(); t++) {
+      Thread b = new Thread(() -> {
+        double x = 0;
+        while (!stop.get()) {
+          x += Math.sqrt(x + 1);
+        }
+      });
+      b.setDaemon(true);
+      b.start();
+      busy.add(b);
+    }
+    double singleMs = Double.MAX_VALUE;
+    double batchMs = Double.MAX_VALUE;
+    try (WeightedRewards r = rewards("sparkrl.reward.functions = [{ name = \"%s\", weight = 1 }]"
+        .formatted(UnreliableRewards.FAST))) {
+      for (int round = 0; round < 5; round++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+          r.scores("p", texts.get(i), "0");
+        }
+        singleMs = Math.min(singleMs, (System.nanoTime() - t0) / 1e6);
+        t0 = System.nanoTime();
+        double[][] scores = r.scores(java.util.Collections.nCopies(calls, "p"), texts,
+            java.util.Collections.nCopies(calls, "0"));
+        batchMs = Math.min(batchMs, (System.nanoTime() - t0) / 1e6);
+        assertEquals(16.0, scores[calls - 1][0], "the batch scored");
+      }
+    } finally {
+      stop.set(true);
+    }
+    System.out.printf("%d guarded calls with every core busy: one by one %.2f ms, as one batch"
+        + " %.2f ms (best of 5)%n", calls, singleMs, batchMs);
+    assertTrue(batchMs < singleMs, "batch " + batchMs + " ms, single calls " + singleMs + " ms");
   }
 
   @Test
