@@ -22,6 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class GuardedCalls implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
+  /** How long the caller spins for the batch's end before it sleeps. */
+  private static final long SPIN_NANOS = 20_000;
 
   /** One reward function call. */
   record Call(Reward function, String prompt, String completion, String reference) {}
@@ -79,6 +81,12 @@ final class GuardedCalls implements AutoCloseable {
    * finished into {@code scores}, and returns the next call to run.
    */
   private int await(Batch batch, double[] scores, boolean[] timedOut) {
+    // a short batch of cheap calls is often done within microseconds: catch it before sleeping,
+    // which would add the operating system's wake-up latency (tens of microseconds here)
+    long spinUntil = System.nanoTime() + SPIN_NANOS;
+    while (!batch.progress.done() && System.nanoTime() < spinUntil) {
+      Thread.onSpinWait();
+    }
     while (true) {
       Progress p = batch.progress;
       if (p.done) {
