@@ -43,9 +43,7 @@ public final class FormatReward implements Reward {
   /** @throws RewardTimeoutException when matching ran past the time limit */
   @Override
   public double score(String prompt, String completion, String reference) {
-    if (timeLimitNanos == Long.MAX_VALUE) {
-      return pattern.matcher(completion).matches() ? 1.0 : 0.0;
-    }
+    // overflows for "no limit", harmlessly: DeadlineChars compares clock differences
     long deadline = System.nanoTime() + timeLimitNanos;
     return pattern.matcher(new DeadlineChars(completion, deadline)).matches() ? 1.0 : 0.0;
   }

@@ -92,29 +92,45 @@ public final class PromptSchedule implements Serializable {
    */
   public java.util.List<PromptRecord> select(java.util.Iterator<PromptRecord> rows, long fromStep,
       long steps) {
+    java.util.List<PromptRecord> found = new java.util.ArrayList<>();
+    while (rows.hasNext()) {
+      PromptRecord p = rows.next();
+      if (inSteps(p.id(), fromStep, steps)) {
+        found.add(p);
+      }
+    }
+    return inStepOrder(found, fromStep);
+  }
+
+  /** Whether row {@code id} is in steps [{@code fromStep}, {@code fromStep + steps}) of one epoch. */
+  public boolean inSteps(long id, long fromStep, long steps) {
     if (steps < 1 || steps > stepsLeftInEpoch(fromStep)) {
       throw new IllegalArgumentException("steps " + fromStep + ".." + (fromStep + steps - 1)
           + " do not lie in one epoch of " + stepsPerEpoch() + " steps");
     }
-    long epoch = epochOf(fromStep);
     long first = (fromStep % stepsPerEpoch()) * promptsPerStep;
-    long end = first + steps * promptsPerStep;
-    java.util.List<long[]> order = new java.util.ArrayList<>();
-    java.util.List<PromptRecord> found = new java.util.ArrayList<>();
-    while (rows.hasNext()) {
-      PromptRecord p = rows.next();
-      long position = positionOf(p.id(), epoch);
-      if (position >= first && position < end) {
-        order.add(new long[] {position, found.size()});
-        found.add(p);
-      }
+    long position = positionOf(id, epochOf(fromStep));
+    return position >= first && position < first + steps * promptsPerStep;
+  }
+
+  /**
+   * Rows of steps in the epoch of {@code fromStep} (as {@link #inSteps} picks them, from any
+   * number of partitions), sorted into the order of the steps.
+   */
+  public java.util.List<PromptRecord> inStepOrder(java.util.List<PromptRecord> rows,
+      long fromStep) {
+    long epoch = epochOf(fromStep);
+    record Placed(long position, PromptRecord row) {}
+    java.util.List<Placed> placed = new java.util.ArrayList<>(rows.size());
+    for (PromptRecord p : rows) {
+      placed.add(new Placed(positionOf(p.id(), epoch), p));
     }
-    order.sort(java.util.Comparator.comparingLong(o -> o[0]));
-    java.util.List<PromptRecord> selected = new java.util.ArrayList<>(found.size());
-    for (long[] o : order) {
-      selected.add(found.get((int) o[1]));
+    placed.sort(java.util.Comparator.comparingLong(Placed::position));
+    java.util.List<PromptRecord> ordered = new java.util.ArrayList<>(placed.size());
+    for (Placed p : placed) {
+      ordered.add(p.row());
     }
-    return selected;
+    return ordered;
   }
 
   private long permute(long x, long key) {

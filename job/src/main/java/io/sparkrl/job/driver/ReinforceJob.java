@@ -168,12 +168,13 @@ public final class ReinforceJob {
     if (resume.isEmpty()) {
       dir.writeInitialPolicy(initial);
     }
+    ReinforceJob reinforce = new ReinforceJob(sc, config, train, evaluator, size,
+        corpus.malformed(), start, updater, initial, resumedFrom);
     LOG.info("corpus {}: {} prompts ({} malformed left out) in {} partitions; {} tasks per step; "
         + "policy: {} parameters, vocabulary of {}", job.corpus().train(), size,
-        corpus.malformed(), train.getNumPartitions(), tasksPerStep(sc, job.run()),
+        corpus.malformed(), train.getNumPartitions(), reinforce.tasksPerStep,
         start.parameters().length, start.vocabulary().size());
-    return new ReinforceJob(sc, config, train, evaluator, size, corpus.malformed(), start, updater,
-        initial, resumedFrom);
+    return reinforce;
   }
 
   public PolicySnapshot policy() {

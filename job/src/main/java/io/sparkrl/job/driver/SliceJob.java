@@ -1,5 +1,6 @@
 package io.sparkrl.job.driver;
 
+import io.sparkrl.job.executor.SliceFunction;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +24,6 @@ import scala.runtime.BoxedUnit;
  * handler are named classes, which the cleaner passes over at once.
  */
 public final class SliceJob {
-  /** What a task does with its slice, on an executor. */
-  public interface SliceFunction<T, R> extends Serializable {
-    R apply(T slice);
-  }
-
   private SliceJob() {}
 
 

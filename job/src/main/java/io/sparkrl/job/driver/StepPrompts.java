@@ -3,8 +3,6 @@ package io.sparkrl.job.driver;
 import io.sparkrl.job.executor.GatherTask;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.PromptSchedule;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.slf4j.Logger;
@@ -58,10 +56,8 @@ public final class StepPrompts {
   private void gather(long step, long steps) {
     long t0 = System.nanoTime();
     window = List.of(); // the old window can go before the new one arrives
-    List<PromptRecord> rows = new ArrayList<>(
-        corpus.mapPartitions(new GatherTask(schedule, step, steps)).collect());
-    long epoch = schedule.epochOf(step);
-    rows.sort(Comparator.comparingLong(p -> schedule.positionOf(p.id(), epoch)));
+    List<PromptRecord> rows = schedule.inStepOrder(
+        corpus.mapPartitions(new GatherTask(schedule, step, steps)).collect(), step);
     if (rows.size() != steps * promptsPerStep) {
       throw new IllegalStateException("gathering the prompts of steps " + step + ".."
           + (step + steps - 1) + " found " + rows.size() + " rows, not " + steps * promptsPerStep

@@ -7,8 +7,8 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 
 /**
  * One task of a prompt gathering job, on an executor: the rows of its cached corpus partition that
- * the schedule puts in steps [from, from + steps), in the steps' order. The driver merges the
- * partitions' rows back into that order.
+ * the schedule puts in steps [from, from + steps). The driver puts all partitions' rows in the
+ * steps' order.
  */
 public final class GatherTask implements FlatMapFunction<Iterator<PromptRecord>, PromptRecord> {
   private final PromptSchedule schedule;
@@ -23,6 +23,13 @@ public final class GatherTask implements FlatMapFunction<Iterator<PromptRecord>,
 
   @Override
   public Iterator<PromptRecord> call(Iterator<PromptRecord> partition) {
-    return schedule.select(partition, fromStep, steps).iterator();
+    java.util.List<PromptRecord> rows = new java.util.ArrayList<>();
+    while (partition.hasNext()) {
+      PromptRecord p = partition.next();
+      if (schedule.inSteps(p.id(), fromStep, steps)) {
+        rows.add(p);
+      }
+    }
+    return rows.iterator();
   }
 }

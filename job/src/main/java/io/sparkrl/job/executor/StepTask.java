@@ -1,6 +1,5 @@
 package io.sparkrl.job.executor;
 
-import io.sparkrl.job.driver.SliceJob;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.RolloutWorker;
@@ -15,7 +14,7 @@ import org.apache.spark.broadcast.Broadcast;
  * of the step's prompts (in the step's order), on the GPU Spark assigned the task if any
  * ({@link TaskDevice}), and return its {@link ShardResult}.
  */
-public final class StepTask implements SliceJob.SliceFunction<List<PromptRecord>, ShardResult> {
+public final class StepTask implements SliceFunction<List<PromptRecord>, ShardResult> {
   private final Broadcast<PolicySnapshot> policy;
   private final Broadcast<PolicySnapshot> reference;
   private final TrainerSettings settings;
