@@ -10,7 +10,7 @@ package io.sparkrl.gradient;
  * {@code dL/dz = (beta*kappa - A) (e_a - p) + alpha p (log p + H)}, kappa = 1 for k1
  * ({@code log p - log p_ref}) and 1 - rho for k3 ({@code rho - log rho - 1}, rho = p_ref/p).
  */
-final class TokenLoss {
+public final class TokenLoss {
   private TokenLoss() {}
 
   /**
@@ -18,7 +18,7 @@ final class TokenLoss {
    * @param grad receives dL/dz at {@code [offset, offset + V)}
    * @return the row's loss
    */
-  static double row(double[] z, int target, double advantage, double klWeight,
+  public static double row(double[] z, int target, double advantage, double klWeight,
       double referenceLogProb, boolean k3, double entropyWeight, double[] grad, int offset) {
     int v = z.length;
     logSoftmax(z, z);
@@ -53,7 +53,7 @@ final class TokenLoss {
   }
 
   /** {@code out = z - log(sum exp z)}; {@code out} may be {@code z}. */
-  static void logSoftmax(double[] z, double[] out) {
+  public static void logSoftmax(double[] z, double[] out) {
     double max = Double.NEGATIVE_INFINITY;
     for (double x : z) {
       max = Math.max(max, x);

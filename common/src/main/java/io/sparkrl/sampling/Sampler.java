@@ -42,36 +42,18 @@ public final class Sampler {
     if (b == 0) {
       return List.of();
     }
-    // 1. Prompts, side by side: (B) rows, each stepping while it has tokens left.
-    TokenStepper.Rows promptRows = policy.start(b);
+    // 1. Prompts: rows 0..B-1, each at its prompt's end.
     float[] promptLogits = new float[b * v];
-    float[] stepLogits = new float[b * v];
-    int[] rows = new int[b * g]; // B prompt rows, then B*G completion rows
-    int[] tokens = new int[rows.length];
-    int longest = 0;
+    List<int[]> promptTokens = new ArrayList<>(b);
     for (Prompt p : prompts) {
-      longest = Math.max(longest, p.tokens().length);
+      promptTokens.add(p.tokens());
     }
-    for (int t = 0; t < longest; t++) {
-      int n = 0;
-      for (int p = 0; p < b; p++) {
-        int[] pt = prompts.get(p).tokens();
-        if (t < pt.length) {
-          rows[n] = p;
-          tokens[n] = pt[t];
-          n++;
-        }
-      }
-      promptRows.step(n, rows, tokens, stepLogits);
-      for (int i = 0; i < n; i++) {
-        if (t == prompts.get(rows[i]).tokens().length - 1) {
-          System.arraycopy(stepLogits, i * v, promptLogits, rows[i] * v, v);
-        }
-      }
-    }
+    TokenStepper.Rows promptRows = policy.prefill(promptTokens, promptLogits);
 
     // 2. Completions: (B*G) rows, starting from their prompt's state.
     int total = b * g;
+    int[] rows = new int[total];
+    int[] tokens = new int[total];
     int[] promptOf = new int[total];
     for (int r = 0; r < total; r++) {
       promptOf[r] = r / g;

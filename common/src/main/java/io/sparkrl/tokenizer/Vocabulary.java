@@ -3,7 +3,6 @@ package io.sparkrl.tokenizer;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.Arrays;
 import java.util.TreeSet;
 
@@ -12,7 +11,7 @@ import java.util.TreeSet;
  * order, so the same corpus always gives the same ids. A sequence is laid out as
  * {@code BOS prompt SEP completion EOS}; PAD fills the end of shorter rows in a batch.
  */
-public final class Vocabulary implements Serializable {
+public final class Vocabulary implements Tokenizer {
   private static final long serialVersionUID = 1L;
 
   public static final int PAD = 0;
@@ -44,6 +43,7 @@ public final class Vocabulary implements Serializable {
     return build(java.util.List.of(characters));
   }
 
+  @Override
   public int size() {
     return SPECIALS + codePoints.length;
   }
@@ -58,6 +58,7 @@ public final class Vocabulary implements Serializable {
   }
 
   /** Token ids of the text's characters (no BOS/SEP/EOS added). */
+  @Override
   public int[] encode(String text, UnknownCharacterMode unknown) {
     int[] cps = text.codePoints().toArray();
     int[] ids = new int[cps.length];
@@ -75,6 +76,7 @@ public final class Vocabulary implements Serializable {
   }
 
   /** {@code BOS prompt SEP}: the conditioning every completion of the prompt starts from. */
+  @Override
   public int[] encodePrompt(String prompt, UnknownCharacterMode unknown) {
     int[] body = encode(prompt, unknown);
     int[] ids = new int[body.length + 2];
@@ -85,6 +87,7 @@ public final class Vocabulary implements Serializable {
   }
 
   /** The text of ids[from, to): characters only; special tokens are dropped, UNK shows as U+FFFD. */
+  @Override
   public String decode(int[] ids, int from, int to) {
     StringBuilder sb = new StringBuilder(to - from);
     for (int i = from; i < to; i++) {
@@ -103,11 +106,22 @@ public final class Vocabulary implements Serializable {
   }
 
   /** A readable name for any id, specials included (for logs and errors). */
+  @Override
   public String tokenName(int id) {
     if (id < 0 || id >= size()) {
       throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + size());
     }
     return id < SPECIALS ? SPECIAL_NAMES[id] : new String(Character.toChars(codePoints[id - SPECIALS]));
+  }
+
+  @Override
+  public int eosToken() {
+    return EOS;
+  }
+
+  @Override
+  public String kind() {
+    return "characters";
   }
 
   public void writeTo(DataOutput out) throws IOException {
