@@ -1,8 +1,6 @@
 package io.sparkrl.bench;
 
 import io.sparkrl.gradient.GradientSum;
-import io.sparkrl.gradient.LstmBackprop;
-import io.sparkrl.gradient.PolicyGradient;
 import io.sparkrl.gradient.SequenceBatch;
 import io.sparkrl.gradient.SgemmPeak;
 import io.sparkrl.gradient.TrainingSequence;
@@ -10,11 +8,13 @@ import io.sparkrl.optim.AdamW;
 import io.sparkrl.optim.OptimizerSettings;
 import io.sparkrl.optim.ScheduleSettings;
 import io.sparkrl.optim.ScheduleType;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.policy.lstm.Dl4jGradient;
+import io.sparkrl.policy.lstm.LstmBackprop;
+import io.sparkrl.policy.lstm.LstmFactory;
+import io.sparkrl.policy.lstm.LstmKernel;
+import io.sparkrl.policy.lstm.NetworkStepper;
 import io.sparkrl.sampling.Completion;
-import io.sparkrl.sampling.LstmKernel;
-import io.sparkrl.sampling.NetworkStepper;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
 import io.sparkrl.sampling.SamplingSettings;
@@ -61,7 +61,7 @@ public final class StepBenchmark {
       default -> throw new IllegalArgumentException("size must be default or large: " + size);
     };
     Vocabulary vocab = Vocabulary.ofCharacters(CHARS);
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(32, hidden, 2, 1, 256), vocab.size(),
+    MultiLayerNetwork net = LstmFactory.create(new PolicySettings(32, hidden, 2, 1, 256), vocab.size(),
         DataType.FLOAT);
     List<Prompt> prompts = new ArrayList<>();
     for (int p = 0; p < batch; p++) {
@@ -106,13 +106,13 @@ public final class StepBenchmark {
       advantages[i] = (i % 3) - 1;
     }
     // the backward pass runs every row over T = longest - 1 positions (padded)
-    long positions = new SequenceBatch(sequences, DataType.FLOAT).features().size(2) * batch;
+    long positions = new SequenceBatch(sequences).length() * batch;
     double backwardFlops = 3 * perPosition * positions; // forward again, then twice its products
     double[][] gradient = new double[1][];
     double fastMs;
     if (size.equals("default")) {
       double[] ms = alternate(Math.max(3, iterations / 2),
-          () -> PolicyGradient.sum(net, new SequenceBatch(sequences, DataType.FLOAT), advantages,
+          () -> Dl4jGradient.sum(net, new SequenceBatch(sequences), advantages,
               null, null),
           () -> gradient[0] = fastBackward(net, sequences, advantages).gradient());
       report("backward, DL4J (reference, same run)", ms[0], backwardFlops, peak, "");
@@ -143,7 +143,7 @@ public final class StepBenchmark {
 
   private static GradientSum fastBackward(MultiLayerNetwork net, List<TrainingSequence> sequences,
       double[] advantages) {
-    return LstmBackprop.of(net, "bench").sum(new SequenceBatch(sequences, DataType.FLOAT),
+    return LstmBackprop.of(net, "bench").sum(new SequenceBatch(sequences),
         advantages, null, null);
   }
 

@@ -29,7 +29,7 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
 
   public enum KlEstimator { K1, K3 }
 
-  /** The backward pass: {@link LstmBackprop}, or DL4J's own ({@link PolicyGradient}). */
+  /** The backward pass: {@link LstmBackprop}, or DL4J's own ({@link Dl4jGradient}). */
   public enum Backend { FAST, DL4J }
 
   public static LossSettings from(Config config) {

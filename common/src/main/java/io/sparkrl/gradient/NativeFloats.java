@@ -13,32 +13,32 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * ND4J op call (views, shape checks, the 'f'-order result rule) rivals the arithmetic. This is the
  * same OpenBLAS library ND4J loads, so its thread setting ({@code OMP_NUM_THREADS}) applies.
  */
-final class NativeFloats {
+public final class NativeFloats {
   private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
   private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
   private static final int TRANS = openblas_nolapack.CblasTrans;
 
   private final FloatPointer pointer;
   private final FloatBuffer buffer;
-  final int size;
+  public final int size;
 
   /** {@code size} floats, zeroed. Freed by JavaCPP's deallocator when unreachable. */
-  NativeFloats(int size) {
+  public NativeFloats(int size) {
     this.size = size;
     pointer = new FloatPointer(Math.max(1, size));
     pointer.zero();
     buffer = pointer.asBuffer();
   }
 
-  void put(int offset, float[] from, int fromOffset, int length) {
+  public void put(int offset, float[] from, int fromOffset, int length) {
     buffer.put(offset, from, fromOffset, length);
   }
 
-  void get(int offset, float[] to, int toOffset, int length) {
+  public void get(int offset, float[] to, int toOffset, int length) {
     buffer.get(offset, to, toOffset, length);
   }
 
-  void zero(int offset, int length) {
+  public void zero(int offset, int length) {
     new FloatPointer(pointer).position(offset).limit(offset + length).zero();
   }
 
@@ -50,7 +50,7 @@ final class NativeFloats {
    * {@code C = alpha op(A) op(B) + beta C}, row-major, with C (m, n) and op(A) (m, k), op(B) (k, n);
    * each operand is the matrix starting at its offset with leading dimension ld.
    */
-  static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       NativeFloats a, int aOffset, int lda, NativeFloats b, int bOffset, int ldb, float beta,
       NativeFloats c, int cOffset, int ldc) {
     if (m == 0 || n == 0) {

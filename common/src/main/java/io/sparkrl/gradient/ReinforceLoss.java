@@ -11,6 +11,9 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * The per-token REINFORCE loss with optional KL penalty and entropy bonus, as a DL4J loss
  * function on the softmax output layer.
  *
+ * <p>Its package is part of the persisted format: DL4J writes the class name into every LSTM
+ * policy's configuration JSON (policy files and checkpoints), so it stays here.
+ *
  * <p>Why not a label mask: DL4J multiplies the output layer's pre-activations by a label mask, so
  * advantages carried in a real-valued mask silently give wrong gradients. Here every number the
  * loss needs travels in the labels instead, in {@link #CHANNELS} channels per row (one row per

@@ -1,43 +1,30 @@
 package io.sparkrl.gradient;
 
-import io.sparkrl.policy.PolicyFactory;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Sequences laid out for one forward/backward pass. Input position t of row i holds token t and
- * predicts token t+1; rows are right-padded to the longest, and padded positions carry zero
- * weight, so (the LSTM being causal) padding changes nothing.
- *
- * <p>Shapes: features (B, 1, T), labels (B, {@link ReinforceLoss#CHANNELS}, T), with T the longest
- * sequence length minus one.
+ * Sequences for one forward/backward pass, whatever the architecture. Position t of a row holds
+ * token t and predicts token t+1; the completion tokens (positions {@code promptLength..}) are the
+ * actions the loss scores. Rows may differ in length: each engine pads and masks as it needs.
  */
 public final class SequenceBatch {
   private final List<TrainingSequence> sequences;
   private final int length;
   private final long completionTokens;
-  private final INDArray features;
 
-  public SequenceBatch(List<TrainingSequence> sequences, DataType dataType) {
+  public SequenceBatch(List<TrainingSequence> sequences) {
     if (sequences.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one sequence");
     }
     this.sequences = List.copyOf(sequences);
     int longest = 0;
     long tokens = 0;
-    int[][] rows = new int[sequences.size()][];
-    for (int i = 0; i < rows.length; i++) {
-      TrainingSequence s = sequences.get(i);
+    for (TrainingSequence s : sequences) {
       longest = Math.max(longest, s.tokens().length);
       tokens += s.completionLength();
-      rows[i] = s.tokens();
     }
     this.length = Math.max(1, longest - 1);
     this.completionTokens = tokens;
-    this.features = PolicyFactory.input(rows, length, dataType);
   }
 
   public int size() {
@@ -48,73 +35,12 @@ public final class SequenceBatch {
     return completionTokens;
   }
 
-  /** T: positions per row (the longest sequence minus one). */
-  int length() {
+  /** T: positions per padded row (the longest sequence minus one). */
+  public int length() {
     return length;
   }
 
   public List<TrainingSequence> sequences() {
     return sequences;
-  }
-
-  public INDArray features() {
-    return features;
-  }
-
-  /**
-   * Labels for a pass in which sequence i's completion tokens get advantage {@code advantages[i]},
-   * and, when {@code regularizer} is given, the KL and entropy terms of {@code loss}.
-   *
-   * @param referenceLogProbs log pi_ref of each completion token, [i][k]; needed when the KL term
-   *     is on
-   */
-  public INDArray labels(double[] advantages, LossSettings regularizer, double[][] referenceLogProbs) {
-    if (advantages.length != sequences.size()) {
-      throw new IllegalArgumentException(advantages.length + " advantages for "
-          + sequences.size() + " sequences");
-    }
-    double beta = regularizer == null ? 0 : regularizer.klCoefficient();
-    double alpha = regularizer == null ? 0 : regularizer.entropyCoefficient();
-    if (beta != 0 && referenceLogProbs == null) {
-      throw new IllegalArgumentException("the KL term needs reference log-probs");
-    }
-    double estimator = regularizer != null
-        && regularizer.klEstimator() == LossSettings.KlEstimator.K3 ? 1 : 0;
-    int b = sequences.size();
-    int c = ReinforceLoss.CHANNELS;
-    // flat (B, C, T) in row-major order: element (i, ch, t) at (i * C + ch) * T + t
-    double[] lab = new double[b * c * length];
-    for (int i = 0; i < b; i++) {
-      TrainingSequence s = sequences.get(i);
-      int[] tokens = s.tokens();
-      int base = i * c * length;
-      for (int t = s.promptLength() - 1; t < tokens.length - 1; t++) {
-        int k = t + 1 - s.promptLength(); // index of the predicted completion token
-        lab[base + ReinforceLoss.TARGET * length + t] = tokens[t + 1];
-        lab[base + ReinforceLoss.ADVANTAGE * length + t] = advantages[i];
-        lab[base + ReinforceLoss.KL_WEIGHT * length + t] = beta;
-        lab[base + ReinforceLoss.REFERENCE_LOG_PROB * length + t] =
-            beta != 0 ? referenceLogProbs[i][k] : 0;
-        lab[base + ReinforceLoss.ENTROPY_WEIGHT * length + t] = alpha;
-        lab[base + ReinforceLoss.KL_ESTIMATOR * length + t] = estimator;
-      }
-    }
-    INDArray labels = Nd4j.create(lab, new long[] {b, c, length}, 'c');
-    return labels.dataType() == features.dataType() ? labels : labels.castTo(features.dataType());
-  }
-
-  /** log pi(a) of every completion token under the network: a full forward pass, [i][k]. */
-  public double[][] completionLogProbs(MultiLayerNetwork net) {
-    INDArray probabilities = net.output(features, false); // (B, V, T)
-    double[][] out = new double[sequences.size()][];
-    for (int i = 0; i < out.length; i++) {
-      TrainingSequence s = sequences.get(i);
-      out[i] = new double[s.completionLength()];
-      for (int k = 0; k < out[i].length; k++) {
-        int t = s.promptLength() - 1 + k;
-        out[i][k] = Math.log(probabilities.getDouble(i, s.tokens()[t + 1], t));
-      }
-    }
-    return out;
   }
 }

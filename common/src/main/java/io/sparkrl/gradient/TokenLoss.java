@@ -3,7 +3,7 @@ package io.sparkrl.gradient;
 /**
  * The loss of one completion token and its gradient with respect to the output pre-activations,
  * in double precision: the one definition both backward passes ({@link ReinforceLoss} for DL4J,
- * {@link LstmBackprop}) use.
+ * {@link io.sparkrl.policy.lstm.LstmBackprop}, the transformer engines) use.
  *
  * <p>With p the softmax of the pre-activations z and e_a the one-hot of the sampled token a, the
  * row's loss is {@code -A log p(a) + beta k(log p(a), log p_ref(a)) - alpha H(p)} and its gradient

@@ -1,6 +1,10 @@
 package io.sparkrl.policy;
 
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.tokenizer.Tokenizer;
+import io.sparkrl.tokenizer.Tokenizers;
 import io.sparkrl.tokenizer.Vocabulary;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,25 +14,33 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Everything an executor needs to run the policy of one step: the network configuration (DL4J
- * JSON), the flat parameters, the vocabulary and the step. A plain float array and two strings,
- * so broadcasting it costs what its parameters weigh (4 bytes each) and no DL4J object travels.
+ * Everything an executor needs to run the policy of one step: its architecture (with shape), the
+ * flat parameters, the tokenizer and the step. No DL4J object travels; broadcasting it costs what
+ * its parameters weigh (4 bytes each) plus the architecture's and tokenizer's description.
+ *
+ * <p>File format ({@code policy.bin}, {@code initial-policy.bin}, the transformer's checkpoint
+ * policy), big-endian: magic "SRLP", format 2, step, the architecture's name and shape JSON, the
+ * tokenizer's kind and bytes, then the parameters as float32. Format 1 (written before the policy
+ * seam: an LSTM's DL4J configuration JSON and a character vocabulary) still reads.
  */
-public record PolicySnapshot(String configurationJson, float[] parameters, Vocabulary vocabulary,
-    long step) implements Serializable {
+public record PolicySnapshot(PolicyArchitecture architecture, float[] parameters,
+    Tokenizer tokenizer, long step) implements Serializable {
 
   private static final int MAGIC = 0x53524c50; // "SRLP"
-  private static final int FORMAT = 1;
+  /** LSTM only: DL4J configuration JSON and a character vocabulary. */
+  private static final int FORMAT_LSTM = 1;
+  private static final int FORMAT = 2;
 
-  public static PolicySnapshot of(MultiLayerNetwork net, Vocabulary vocabulary, long step) {
-    return new PolicySnapshot(net.getLayerWiseConfigurations().toJson(),
-        net.params().castTo(DataType.FLOAT).toFloatVector(), vocabulary, step);
+  public PolicySnapshot {
+    if (parameters.length != architecture.parameterCount()) {
+      throw new IllegalArgumentException(parameters.length + " parameters for " + architecture);
+    }
+    if (tokenizer.size() != architecture.vocabularySize()) {
+      throw new IllegalArgumentException("a tokenizer of " + tokenizer.size() + " tokens for "
+          + architecture + ": sizes must agree");
+    }
   }
 
   public PolicySnapshot withParameters(float[] newParameters, long newStep) {
@@ -36,27 +48,12 @@ public record PolicySnapshot(String configurationJson, float[] parameters, Vocab
       throw new IllegalArgumentException("parameter count " + newParameters.length
           + " differs from the policy's " + parameters.length);
     }
-    return new PolicySnapshot(configurationJson, newParameters, vocabulary, newStep);
+    return new PolicySnapshot(architecture, newParameters, tokenizer, newStep);
   }
 
-  public MultiLayerConfiguration configuration() {
-    return MultiLayerConfiguration.fromJson(configurationJson);
-  }
-
-  /** A new network holding this snapshot's parameters. */
-  public MultiLayerNetwork newNetwork() {
-    MultiLayerNetwork net = PolicyFactory.initialised(configuration());
-    loadInto(net);
-    return net;
-  }
-
-  /** Copies the parameters into an existing network of the same configuration, in place. */
-  public void loadInto(MultiLayerNetwork net) {
-    if (net.numParams() != parameters.length) {
-      throw new IllegalArgumentException("network has " + net.numParams()
-          + " parameters, snapshot has " + parameters.length);
-    }
-    net.params().assign(Nd4j.createFromArray(parameters).castTo(net.params().dataType()));
+  /** A new engine (for this thread) holding this snapshot's parameters. */
+  public PolicyModel newModel() {
+    return architecture.newModel(parameters);
   }
 
   public void writeTo(OutputStream stream) throws IOException {
@@ -64,14 +61,16 @@ public record PolicySnapshot(String configurationJson, float[] parameters, Vocab
     out.writeInt(MAGIC);
     out.writeInt(FORMAT);
     out.writeLong(step);
-    byte[] json = configurationJson.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(json.length);
-    out.write(json);
-    vocabulary.writeTo(out);
-    out.writeInt(parameters.length);
-    ByteBuffer buf = ByteBuffer.allocate(parameters.length * 4).order(ByteOrder.BIG_ENDIAN);
-    buf.asFloatBuffer().put(parameters);
-    out.write(buf.array());
+    writeString(out, architecture.name());
+    writeString(out, architecture.shapeJson());
+    writeString(out, tokenizer.kind());
+    ByteArrayOutputStream t = new ByteArrayOutputStream();
+    DataOutputStream tokenizerOut = new DataOutputStream(t);
+    tokenizer.writeTo(tokenizerOut);
+    tokenizerOut.flush();
+    out.writeInt(t.size());
+    t.writeTo(out);
+    writeParameters(out, parameters);
     out.flush();
   }
 
@@ -81,18 +80,60 @@ public record PolicySnapshot(String configurationJson, float[] parameters, Vocab
       throw new IOException("not a sparkrl policy file (bad magic number)");
     }
     int format = in.readInt();
-    if (format != FORMAT) {
-      throw new IOException("policy file format " + format + " is not supported (expected " + FORMAT + ")");
-    }
     long step = in.readLong();
-    byte[] json = new byte[in.readInt()];
-    in.readFully(json);
-    Vocabulary vocabulary = Vocabulary.readFrom(in);
+    if (format == FORMAT_LSTM) {
+      String json = readString(in);
+      Vocabulary vocabulary = Vocabulary.readFrom(in);
+      float[] params = readParameters(in);
+      return new PolicySnapshot(LstmArchitecture.fromJson(json), params, vocabulary, step);
+    }
+    if (format != FORMAT) {
+      throw new IOException("policy file format " + format + " is not supported (expected "
+          + FORMAT_LSTM + " or " + FORMAT + ")");
+    }
+    String name = readString(in);
+    PolicyArchitecture architecture = Architectures.read(name, readString(in));
+    String kind = readString(in);
+    byte[] tokenizerBytes = new byte[in.readInt()];
+    in.readFully(tokenizerBytes);
+    Tokenizer tokenizer = Tokenizers.read(kind,
+        new DataInputStream(new java.io.ByteArrayInputStream(tokenizerBytes)));
+    return new PolicySnapshot(architecture, readParameters(in), tokenizer, step);
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readString(DataInputStream in) throws IOException {
     int n = in.readInt();
+    if (n < 0 || n > (1 << 28)) {
+      throw new IOException("corrupt policy file: a string of " + n + " bytes");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static void writeParameters(DataOutputStream out, float[] parameters)
+      throws IOException {
+    out.writeInt(parameters.length);
+    ByteBuffer buf = ByteBuffer.allocate(parameters.length * 4).order(ByteOrder.BIG_ENDIAN);
+    buf.asFloatBuffer().put(parameters);
+    out.write(buf.array());
+  }
+
+  private static float[] readParameters(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IOException("corrupt policy file: " + n + " parameters");
+    }
     byte[] raw = new byte[Math.multiplyExact(n, 4)];
     in.readFully(raw);
     float[] params = new float[n];
     ByteBuffer.wrap(raw).order(ByteOrder.BIG_ENDIAN).asFloatBuffer().get(params);
-    return new PolicySnapshot(new String(json, StandardCharsets.UTF_8), params, vocabulary, step);
+    return params;
   }
 }

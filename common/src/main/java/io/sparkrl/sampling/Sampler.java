@@ -13,21 +13,28 @@ import java.util.SplittableRandom;
  * <p>Prompts of different lengths are fed side by side (each row steps only while it still has
  * prompt tokens), then each prompt's final state is copied to its G sample rows. Completion
  * (prompt p, sample j) draws its uniforms from its own stream (seed, step, prompt id, j). With
- * {@link LstmKernel} a row's arithmetic never depends on other rows, so its tokens are the same in
- * any batch; with {@link NetworkStepper} the floats come from the backend's batched ops, which
+ * {@link io.sparkrl.policy.lstm.LstmKernel} a row's arithmetic never depends on other rows, so its tokens are the same in
+ * any batch; with {@link io.sparkrl.policy.lstm.NetworkStepper} the floats come from the backend's batched ops, which
  * promise no such thing (a token can differ only where a draw lands within rounding of a boundary).
  */
 public final class Sampler {
   private final TokenStepper policy;
   private final SamplingSettings settings;
+  private final int eos;
 
   /**
-   * @param policy the policy's one-token steps: {@link LstmKernel} (rows independent of each other,
-   *     bit for bit) or {@link NetworkStepper}
+   * @param policy the policy's one-token steps: {@link io.sparkrl.policy.lstm.LstmKernel} (rows independent of each other,
+   *     bit for bit) or {@link io.sparkrl.policy.lstm.NetworkStepper}
    */
-  public Sampler(TokenStepper policy, SamplingSettings settings) {
+  public Sampler(TokenStepper policy, SamplingSettings settings, int eosToken) {
     this.policy = policy;
     this.settings = settings;
+    this.eos = eosToken;
+  }
+
+  /** A sampler that stops at the character vocabulary's EOS. */
+  public Sampler(TokenStepper policy, SamplingSettings settings) {
+    this(policy, settings, Vocabulary.EOS);
   }
 
   /**
@@ -83,7 +90,7 @@ public final class Sampler {
         sampled[r][length[r]] = token;
         logProbs[r][length[r]] = (float) picker.logProb();
         length[r]++;
-        if (token == Vocabulary.EOS) {
+        if (token == eos) {
           finished[r] = true;
         } else if (length[r] < settings.maxNewTokens()) {
           rows[next] = r;

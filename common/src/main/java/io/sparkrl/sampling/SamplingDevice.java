@@ -5,13 +5,13 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * Where sampling runs ({@code sparkrl.sampling.device}): {@code cpu-kernel} is {@link LstmKernel}
- * on the executor's CPU core (bit-identical completions whatever the batch); {@code network} is
- * {@link NetworkStepper}, the network's own ops, on the task's GPU under the CUDA backend;
- * {@code auto} is {@code network} when ND4J's backend is CUDA, else {@code cpu-kernel}.
+ * Where sampling runs ({@code sparkrl.sampling.device}): {@code cpu-kernel} is the policy's plain
+ * Java kernel on the executor's CPU core (the LSTM's: bit-identical completions whatever the
+ * batch); {@code network} is the policy's ND4J ops, on the task's GPU under the CUDA backend;
+ * {@code auto} is {@code network} when ND4J's backend is CUDA, else {@code cpu-kernel}. Each
+ * policy architecture maps these onto its own paths ({@link io.sparkrl.policy.PolicyModel#stepper}).
  */
 public enum SamplingDevice {
   AUTO,
@@ -43,15 +43,4 @@ public enum SamplingDevice {
     return resolve(DeviceBinding.nd4j().isCuda());
   }
 
-  /**
-   * The stepper this path samples {@code net} with; {@code auto} is resolved on the loaded backend.
-   * The kernel copies the parameters now; the network stepper uses the network as it is.
-   */
-  public TokenStepper stepper(MultiLayerNetwork net) {
-    return switch (onLoadedBackend()) {
-      case NETWORK -> NetworkStepper.of(net);
-      case CPU_KERNEL -> LstmKernel.of(net);
-      case AUTO -> throw new IllegalStateException("auto resolves to a concrete path");
-    };
-  }
 }

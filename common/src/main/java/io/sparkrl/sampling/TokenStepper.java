@@ -2,8 +2,8 @@ package io.sparkrl.sampling;
 
 /**
  * What {@link Sampler} needs from a policy: one token at a time for a batch of rows, each row
- * carrying its own recurrent state. {@link LstmKernel} (plain Java on the executor's CPU core)
- * and {@link NetworkStepper} (the DL4J network's own ops, on the bound GPU under the CUDA backend)
+ * carrying its own recurrent state. {@link io.sparkrl.policy.lstm.LstmKernel} (plain Java on the executor's CPU core)
+ * and {@link io.sparkrl.policy.lstm.NetworkStepper} (the DL4J network's own ops, on the bound GPU under the CUDA backend)
  * are the two; {@link SamplingDevice} chooses.
  */
 public interface TokenStepper {

@@ -3,22 +3,21 @@ package io.sparkrl.step;
 import io.sparkrl.advantage.AdvantageEstimator;
 import io.sparkrl.advantage.AdvantageSettings;
 import io.sparkrl.advantage.RewardStatistics;
+import io.sparkrl.gradient.GradientEngine;
 import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.gradient.LossSettings;
-import io.sparkrl.gradient.LstmBackprop;
-import io.sparkrl.gradient.PolicyGradient;
 import io.sparkrl.gradient.SequenceBatch;
 import io.sparkrl.gradient.TrainingSequence;
 import io.sparkrl.policy.PolicyCache;
+import io.sparkrl.policy.PolicyModel;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.reward.WeightedRewards;
 import io.sparkrl.sampling.Completion;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
-import io.sparkrl.tokenizer.Vocabulary;
+import io.sparkrl.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * An executor's whole share of a step, with no Spark in sight: sample G completions for each of
@@ -63,8 +62,8 @@ public final class RolloutWorker {
   /** One sampling + reward + gradient pass over some whole prompt groups. */
   private ShardResult runPass(PolicySnapshot policy, PolicySnapshot reference, StepContext context,
       List<PromptRecord> prompts) {
-    MultiLayerNetwork net = PolicyCache.network("policy", policy);
-    Vocabulary vocabulary = policy.vocabulary();
+    PolicyModel model = PolicyCache.model("policy", policy);
+    Tokenizer vocabulary = policy.tokenizer();
     int g = settings.sampling().groupSize();
 
     long t0 = System.nanoTime();
@@ -72,8 +71,9 @@ public final class RolloutWorker {
     for (PromptRecord p : prompts) {
       encoded.add(new Prompt(p.id(), encodePrompt(vocabulary, p)));
     }
-    List<Completion> completions = new Sampler(settings.sampling().device().stepper(net),
-        settings.sampling())
+    List<Completion> completions = new Sampler(model.stepper(settings.sampling().device(),
+        settings.sampling().maxNewTokens()),
+        settings.sampling(), vocabulary.eosToken())
         .sample(encoded, context.seed(), context.step());
 
     long t1 = System.nanoTime();
@@ -109,13 +109,11 @@ public final class RolloutWorker {
     for (int i = 0; i < rewards.length; i++) {
       sequences.add(TrainingSequence.of(encoded.get(i / g).tokens(), completions.get(i).tokens()));
     }
-    SequenceBatch batch = new SequenceBatch(sequences, net.params().dataType());
+    SequenceBatch batch = new SequenceBatch(sequences);
     LossSettings loss = settings.loss();
     double[][] referenceLogProbs = loss.usesReference()
         ? referenceLogProbs(batch, reference) : null;
-    GradientPass pass = loss.backend() == LossSettings.Backend.FAST
-        ? LstmBackprop.of(net, policy.parameters(), "policy")::sum
-        : (b, a, r, l) -> PolicyGradient.sum(net, b, a, r, l);
+    GradientEngine pass = model.gradient(loss.backend(), "policy");
     AdvantageSettings adv = settings.advantage();
     AdvantageEstimator estimator = adv.estimator();
 
@@ -143,20 +141,12 @@ public final class RolloutWorker {
         rewardTimeouts);
   }
 
-  /** A gradient sum of the batch, by the configured backward pass. */
-  private interface GradientPass {
-    GradientSum sum(SequenceBatch batch, double[] advantages, LossSettings regularizer,
-        double[][] referenceLogProbs);
-  }
-
   private double[][] referenceLogProbs(SequenceBatch batch, PolicySnapshot reference) {
-    MultiLayerNetwork referenceNet = PolicyCache.network("reference", reference);
-    return settings.loss().backend() == LossSettings.Backend.FAST
-        ? LstmBackprop.of(referenceNet, reference.parameters(), "reference").completionLogProbs(batch)
-        : batch.completionLogProbs(referenceNet);
+    return PolicyCache.model("reference", reference)
+        .gradient(settings.loss().backend(), "reference").completionLogProbs(batch);
   }
 
-  private int[] encodePrompt(Vocabulary vocabulary, PromptRecord p) {
+  private int[] encodePrompt(Tokenizer vocabulary, PromptRecord p) {
     try {
       return vocabulary.encodePrompt(p.prompt(), settings.tokenizer().unknown());
     } catch (IllegalArgumentException e) {

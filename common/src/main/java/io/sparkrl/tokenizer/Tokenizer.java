@@ -1,5 +1,7 @@
 package io.sparkrl.tokenizer;
 
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
 
 /**
@@ -29,6 +31,18 @@ public interface Tokenizer extends Serializable {
 
   /** A readable name for any id, specials included (for logs and errors). */
   String tokenName(int id);
+
+  /**
+   * The index (in code points) of the first character of {@code text} that this tokenizer cannot
+   * encode without {@code sparkrl.tokenizer.unknown = replace}, or -1 when it can encode all of it
+   * (a byte-level tokenizer encodes every text).
+   */
+  default int firstUnencodable(String text) {
+    return -1;
+  }
+
+  /** Writes the tokenizer; {@link Tokenizers#read} with its {@link #kind} reads it back. */
+  void writeTo(DataOutput out) throws IOException;
 
   /** A short name of the implementation ("characters", "byte-level-bpe"), for metadata and logs. */
   String kind();

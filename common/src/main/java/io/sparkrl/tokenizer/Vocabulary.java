@@ -124,6 +124,18 @@ public final class Vocabulary implements Tokenizer {
     return "characters";
   }
 
+  @Override
+  public int firstUnencodable(String text) {
+    int[] cps = text.codePoints().toArray();
+    for (int i = 0; i < cps.length; i++) {
+      if (!contains(cps[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Override
   public void writeTo(DataOutput out) throws IOException {
     out.writeInt(codePoints.length);
     for (int cp : codePoints) {

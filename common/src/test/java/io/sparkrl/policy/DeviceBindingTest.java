@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.lstm.LstmFactory;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -99,15 +100,15 @@ class DeviceBindingTest {
   @Test
   void thePolicyCacheKeepsOneNetworkPerDevice() {
     Vocabulary vocab = Vocabulary.ofCharacters("abc");
-    PolicySnapshot s = PolicySnapshot.of(PolicyFactory.create(new PolicySettings(4, 6, 1, 3, 256),
+    PolicySnapshot s = LstmArchitecture.snapshot(LstmFactory.create(new PolicySettings(4, 6, 1, 3, 256),
         vocab.size(), DataType.FLOAT), vocab, 0);
     DeviceBinding binding = new DeviceBinding(new FakeBackend(true, 2));
     binding.bind(List.of("0"));
-    MultiLayerNetwork on0 = PolicyCache.network("device-test", s);
+    PolicyModel on0 = PolicyCache.model("device-test", s);
     binding.bind(List.of("1"));
-    MultiLayerNetwork on1 = PolicyCache.network("device-test", s);
+    PolicyModel on1 = PolicyCache.model("device-test", s);
     assertNotSame(on0, on1, "a network built while bound to device 0 served device 1");
     binding.bind(List.of("0"));
-    assertSame(on0, PolicyCache.network("device-test", s));
+    assertSame(on0, PolicyCache.model("device-test", s));
   }
 }

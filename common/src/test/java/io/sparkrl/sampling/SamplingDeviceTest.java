@@ -8,11 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.sparkrl.policy.DeviceBinding;
+import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.lstm.LstmFactory;
+import io.sparkrl.policy.lstm.LstmKernel;
+import io.sparkrl.policy.lstm.NetworkStepper;
 import io.sparkrl.settings.KnownKeys;
 import io.sparkrl.settings.SettingsException;
+import io.sparkrl.tokenizer.Vocabulary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
 
 class SamplingDeviceTest {
   static Config config(String overrides) {
@@ -59,9 +66,11 @@ class SamplingDeviceTest {
   @Test
   void onThisCpuBackendAutoSamplesWithTheKernel() {
     assertTrue(!DeviceBinding.nd4j().isCuda(), "these tests run on the CPU backend");
-    var net = NetworkStepperTest.policy(1);
-    assertInstanceOf(LstmKernel.class, SamplingDevice.AUTO.stepper(net));
-    assertInstanceOf(NetworkStepper.class, SamplingDevice.NETWORK.stepper(net));
-    assertInstanceOf(LstmKernel.class, SamplingDevice.CPU_KERNEL.stepper(net));
+    var net = LstmFactory.create(new PolicySettings(4, 6, 1, 3, 256),
+        Vocabulary.ofCharacters("abc").size(), DataType.FLOAT);
+    var model = LstmArchitecture.of(net).newModel(net.params().toFloatVector());
+    assertInstanceOf(LstmKernel.class, model.stepper(SamplingDevice.AUTO, 8));
+    assertInstanceOf(NetworkStepper.class, model.stepper(SamplingDevice.NETWORK, 8));
+    assertInstanceOf(LstmKernel.class, model.stepper(SamplingDevice.CPU_KERNEL, 64));
   }
 }

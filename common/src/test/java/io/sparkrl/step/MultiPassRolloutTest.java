@@ -8,8 +8,9 @@ import com.typesafe.config.ConfigFactory;
 import io.sparkrl.advantage.EmaBaseline;
 import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.optim.AdamW;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.lstm.LstmFactory;
 import io.sparkrl.sampling.SamplingSettings;
 import io.sparkrl.settings.SettingsException;
 import java.util.List;
@@ -44,7 +45,7 @@ class MultiPassRolloutTest {
   void passesAddUpToOnePass(String estimator, double kl, int maxBatch, DataType type) {
     TrainerSettings one = settings(estimator, kl, 0);
     TrainerSettings passes = settings(estimator, kl, maxBatch);
-    PolicySnapshot policy = PolicySnapshot.of(PolicyFactory.create(one.policy(),
+    PolicySnapshot policy = LstmArchitecture.snapshot(LstmFactory.create(one.policy(),
         StepSplitInvarianceTest.VOCAB.size(), type), StepSplitInvarianceTest.VOCAB, 0);
     PolicySnapshot reference = policy.withParameters(
         StepSplitInvarianceTest.perturbed(policy.parameters()), 0);

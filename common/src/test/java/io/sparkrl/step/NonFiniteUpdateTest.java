@@ -14,8 +14,9 @@ import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.optim.AdamW;
 import io.sparkrl.optim.AdamWState;
 import io.sparkrl.policy.ParamsDigest;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.lstm.LstmFactory;
 import io.sparkrl.settings.SettingsException;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.List;
@@ -49,8 +50,8 @@ class NonFiniteUpdateTest {
   @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
   void nonFiniteGradientEntrySkipsTheUpdate(double bad) {
     TrainerSettings s = settings();
-    PolicySnapshot start = PolicySnapshot.of(
-        PolicyFactory.create(s.policy(), VOCAB.size(), DataType.FLOAT), VOCAB, 0);
+    PolicySnapshot start = LstmArchitecture.snapshot(
+        LstmFactory.create(s.policy(), VOCAB.size(), DataType.FLOAT), VOCAB, 0);
     int n = start.parameters().length;
     PolicyUpdater updater = new PolicyUpdater(s, new AdamW(s.optimizer(), n), EmaBaseline.initial());
     // one good step first, so the moments and the baseline are not trivially zero
@@ -78,8 +79,8 @@ class NonFiniteUpdateTest {
   @Test
   void nonFiniteLossSkipsAndAGoodStepResetsTheConsecutiveCount() {
     TrainerSettings s = settings();
-    PolicySnapshot p = PolicySnapshot.of(
-        PolicyFactory.create(s.policy(), VOCAB.size(), DataType.FLOAT), VOCAB, 0);
+    PolicySnapshot p = LstmArchitecture.snapshot(
+        LstmFactory.create(s.policy(), VOCAB.size(), DataType.FLOAT), VOCAB, 0);
     int n = p.parameters().length;
     PolicyUpdater updater = new PolicyUpdater(s, new AdamW(s.optimizer(), n), EmaBaseline.initial());
     p = updater.apply(p, shard(n, 0.1, 0.1, Double.POSITIVE_INFINITY), 4).snapshot();

@@ -6,14 +6,15 @@ import com.typesafe.config.ConfigFactory;
 import io.sparkrl.advantage.EmaBaseline;
 import io.sparkrl.optim.AdamW;
 import io.sparkrl.policy.PolicyCache;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.lstm.LstmFactory;
 import io.sparkrl.reward.program.Interpreter;
 import io.sparkrl.reward.program.ProgramRunsReward;
 import io.sparkrl.sampling.Completion;
-import io.sparkrl.sampling.LstmKernel;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
+import io.sparkrl.sampling.SamplingDevice;
 import io.sparkrl.tokenizer.UnknownCharacterMode;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ class ProgramLearningTest {
       texts.add(prompts.get(n).prompt());
     }
     Vocabulary vocabulary = Vocabulary.build(texts);
-    PolicySnapshot policy = PolicySnapshot.of(
-        PolicyFactory.create(s.policy(), vocabulary.size(), DataType.FLOAT), vocabulary, 0);
+    PolicySnapshot policy = LstmArchitecture.snapshot(
+        LstmFactory.create(s.policy(), vocabulary.size(), DataType.FLOAT), vocabulary, 0);
     PolicyUpdater updater = new PolicyUpdater(s, new AdamW(s.optimizer(), policy.parameters().length),
         EmaBaseline.initial());
     RolloutWorker worker = new RolloutWorker(s);
@@ -72,17 +73,17 @@ class ProgramLearningTest {
   static double runFraction(TrainerSettings s, PolicySnapshot policy, List<PromptRecord> prompts) {
     List<Prompt> encoded = new ArrayList<>();
     for (PromptRecord p : prompts) {
-      encoded.add(new Prompt(p.id(), policy.vocabulary().encodePrompt(p.prompt(), UnknownCharacterMode.ERROR)));
+      encoded.add(new Prompt(p.id(), policy.tokenizer().encodePrompt(p.prompt(), UnknownCharacterMode.ERROR)));
     }
     ProgramRunsReward runs = new ProgramRunsReward(s.reward().program());
     double total = 0;
     int count = 0;
     for (int round = 0; round < 4; round++) {
-      List<Completion> completions = new Sampler(LstmKernel.of(PolicyCache.network("policy", policy)),
+      List<Completion> completions = new Sampler(PolicyCache.model("policy", policy).stepper(SamplingDevice.CPU_KERNEL, 64),
           s.sampling()).sample(encoded, 999, round);
       for (int i = 0; i < completions.size(); i++) {
         Completion c = completions.get(i);
-        total += runs.score("", policy.vocabulary().decode(c.tokens(), 0, c.textLength()), "");
+        total += runs.score("", policy.tokenizer().decode(c.tokens(), 0, c.textLength()), "");
         count++;
       }
     }

@@ -8,8 +8,9 @@ import com.typesafe.config.ConfigFactory;
 import io.sparkrl.advantage.EmaBaseline;
 import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.optim.AdamW;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.lstm.LstmFactory;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +65,8 @@ class StepSplitInvarianceTest {
   void shardsMergeToTheWholeBatch(String estimator, double kl, double entropy, String backend) {
     TrainerSettings s = settings(estimator, kl, entropy, backend);
     double lossTolerance = backend.equals("fast") ? 1e-6 : 1e-9;
-    PolicySnapshot policy = PolicySnapshot.of(
-        PolicyFactory.create(s.policy(), VOCAB.size(), DataType.DOUBLE), VOCAB, 0);
+    PolicySnapshot policy = LstmArchitecture.snapshot(
+        LstmFactory.create(s.policy(), VOCAB.size(), DataType.DOUBLE), VOCAB, 0);
     PolicySnapshot reference = policy.withParameters(perturbed(policy.parameters()), 0);
     RolloutWorker worker = new RolloutWorker(s);
     StepContext context = new StepContext(99, 4, 0.25).withSamplePrompts(2);

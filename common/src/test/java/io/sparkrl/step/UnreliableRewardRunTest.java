@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.sparkrl.advantage.EmaBaseline;
 import io.sparkrl.optim.AdamW;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.lstm.LstmFactory;
 import io.sparkrl.reward.UnreliableRewards;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
@@ -38,8 +39,8 @@ class UnreliableRewardRunTest {
         }""".formatted(G, UnreliableRewards.THROWS_ON_ODD, UnreliableRewards.HANGS_ON_THREE))
         .withFallback(ConfigFactory.defaultReference()));
     Vocabulary vocabulary = Vocabulary.ofCharacters("0123456789+? Howmuchis");
-    PolicySnapshot policy = PolicySnapshot.of(
-        PolicyFactory.create(s.policy(), vocabulary.size(), DataType.FLOAT), vocabulary, 0);
+    PolicySnapshot policy = LstmArchitecture.snapshot(
+        LstmFactory.create(s.policy(), vocabulary.size(), DataType.FLOAT), vocabulary, 0);
     PolicyUpdater updater = new PolicyUpdater(s, new AdamW(s.optimizer(), policy.parameters().length),
         EmaBaseline.initial());
     RolloutWorker worker = new RolloutWorker(s);

@@ -186,7 +186,7 @@ public final class Main {
         }
         case "evaluate" -> {
           PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-          double accuracy = Evaluator.heldOut(sc, config, policy.vocabulary()).accuracy(policy);
+          double accuracy = Evaluator.heldOut(sc, config, policy.tokenizer()).accuracy(policy);
           System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
         }
         default -> throw new IllegalStateException(command);

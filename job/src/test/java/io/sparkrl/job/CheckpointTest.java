@@ -110,7 +110,7 @@ class CheckpointTest {
     assertEquals(20, cursor.get("position_in_epoch").asLong());
     assertTrue(Files.readString(c.resolve("config.conf")).contains("keep-checkpoints"));
     assertTrue(JSON.readTree(c.resolve("vocabulary.json").toFile()).get("characters").asText()
-        .equals(end.vocabulary().characters()));
+        .equals(((io.sparkrl.tokenizer.Vocabulary) end.tokenizer()).characters()));
 
     // any DL4J user can load the policy: plain MultiLayerNetwork.load, same parameters bit for bit
     MultiLayerNetwork net = MultiLayerNetwork.load(c.resolve("policy.zip").toFile(), false);

@@ -60,8 +60,13 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
 
   public record Eval(int every, int maxNewTokens) implements Serializable {}
 
+  /**
+   * @param engine {@code auto}, {@code dl4j-spark} (LSTM only) or {@code gradient-sums}
+   * @param batchSize examples per step of the gradient-sums engine
+   */
   public record Sft(int epochs, int batchSizePerWorker, int averagingFrequency, double learningRate,
-      double learningRateDecay, int maxExamples) implements Serializable {
+      double learningRateDecay, int maxExamples, String engine, int batchSize)
+      implements Serializable {
     /** The learning rate of epoch {@code epoch} (from 1). */
     public double learningRate(int epoch) {
       return learningRate * Math.pow(learningRateDecay, epoch - 1);
@@ -130,7 +135,9 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
         new Eval(eval.nonNegativeInt("every"), eval.intIn("max-new-tokens", 1, 4096)),
         new Sft(sft.intIn("epochs", 1, 100_000), sft.intIn("batch-size-per-worker", 1, 100_000),
             sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),
-            sft.doubleAbove("learning-rate-decay", 0, 1), sft.nonNegativeInt("max-examples")),
+            sft.doubleAbove("learning-rate-decay", 0, 1), sft.nonNegativeInt("max-examples"),
+            sft.oneOf("engine", java.util.Set.of("auto", "dl4j-spark", "gradient-sums")),
+            sft.intIn("batch-size", 1, 1_000_000)),
         new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
             arithmetic.intIn("max-second-operand", 0, 100_000), arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
             phrasings(arithmetic)),

@@ -40,6 +40,20 @@ public final class LoadedCorpus {
   }
 
   /**
+   * The good rows that have a reference completion, as SFT examples: a {@link PromptRecord} whose
+   * {@code reference} is the completion, with the row's id as {@link #prompts} gives it (dense, as
+   * the prompt schedule needs, when every row has a completion: sft requires them).
+   * Repartitioned to {@code partitions} (0 = unchanged); at most {@code max} (0 = all), the first
+   * in corpus order.
+   */
+  public JavaRDD<PromptRecord> examples(int partitions, int max) {
+    JavaRDD<PromptRecord> examples = rows().zipWithIndex()
+        .filter(t -> t._1().completion() != null && (max <= 0 || t._2() < max))
+        .map(t -> new PromptRecord(t._2(), t._1().prompt(), t._1().completion()));
+    return partitions > 0 ? examples.repartition(partitions) : examples;
+  }
+
+  /**
    * Drops the cached parsed records: call once what was derived from them is cached itself. Waits
    * until the executors have dropped them, so that training starts with that memory free (at 5
    * million prompts, ~200 MB of heap still held at the first step otherwise).

@@ -1,8 +1,8 @@
 package io.sparkrl.job.corpus;
 
 import io.sparkrl.step.TrainerSettings;
+import io.sparkrl.tokenizer.Tokenizer;
 import io.sparkrl.tokenizer.UnknownCharacterMode;
-import io.sparkrl.tokenizer.Vocabulary;
 import java.io.Serializable;
 
 /**
@@ -16,10 +16,10 @@ import java.io.Serializable;
  * @param unknown {@code sparkrl.tokenizer.unknown}: with {@code replace}, characters outside the
  *     vocabulary map to UNK and are not a problem
  */
-public record RecordRules(boolean completionRequired, int maxPromptChars, Vocabulary vocabulary,
+public record RecordRules(boolean completionRequired, int maxPromptChars, Tokenizer vocabulary,
     UnknownCharacterMode unknown) implements Serializable {
 
-  public static RecordRules of(TrainerSettings settings, Vocabulary fixed,
+  public static RecordRules of(TrainerSettings settings, Tokenizer fixed,
       boolean completionRequired) {
     return new RecordRules(completionRequired, settings.policy().maxPromptTokens(), fixed,
         settings.tokenizer().unknown());
@@ -47,14 +47,13 @@ public record RecordRules(boolean completionRequired, int maxPromptChars, Vocabu
   }
 
   private String outside(String field, String text) {
-    int[] cps = text.codePoints().toArray();
-    for (int i = 0; i < cps.length; i++) {
-      if (!vocabulary.contains(cps[i])) {
-        return String.format("%s character '%s' (U+%04X) at index %d is not in the policy's "
-            + "vocabulary (sparkrl.tokenizer.unknown = error)", field,
-            new String(Character.toChars(cps[i])), cps[i], i);
-      }
+    int i = vocabulary.firstUnencodable(text);
+    if (i < 0) {
+      return null;
     }
-    return null;
+    int cp = text.codePoints().skip(i).findFirst().orElseThrow();
+    return String.format("%s character '%s' (U+%04X) at index %d is not in the policy's "
+        + "vocabulary (sparkrl.tokenizer.unknown = error)", field,
+        new String(Character.toChars(cp)), cp, i);
   }
 }

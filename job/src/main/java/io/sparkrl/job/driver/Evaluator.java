@@ -40,7 +40,7 @@ public final class Evaluator {
    * like the training corpus's ({@code sparkrl.corpus.malformed}).
    */
   public static Evaluator heldOut(JavaSparkContext sc, io.sparkrl.job.config.JobConfig config,
-      io.sparkrl.tokenizer.Vocabulary vocabulary) {
+      io.sparkrl.tokenizer.Tokenizer vocabulary) {
     var job = config.job();
     if (!job.corpus().hasEval()) {
       return null;

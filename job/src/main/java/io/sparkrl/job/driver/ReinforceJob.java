@@ -12,23 +12,23 @@ import io.sparkrl.job.output.CheckpointStore;
 import io.sparkrl.job.output.DataCursor;
 import io.sparkrl.job.output.FaultPoint;
 import io.sparkrl.job.output.InitFrom;
-import io.sparkrl.job.output.RunSummary;
 import io.sparkrl.job.output.RunDirectory;
+import io.sparkrl.job.output.RunSummary;
 import io.sparkrl.job.output.StepLog;
 import io.sparkrl.job.output.StepRecorder;
-import io.sparkrl.step.CompletionSample;
 import io.sparkrl.optim.AdamW;
-import io.sparkrl.policy.PolicyFactory;
+import io.sparkrl.policy.Architectures;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.settings.SettingsException;
+import io.sparkrl.step.CompletionSample;
 import io.sparkrl.step.PolicyUpdater;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.PromptSchedule;
 import io.sparkrl.step.ShardResult;
-import io.sparkrl.step.TaskSlices;
 import io.sparkrl.step.StepMetrics;
-import io.sparkrl.settings.SettingsException;
+import io.sparkrl.step.TaskSlices;
 import io.sparkrl.step.TrainerSettings;
-import io.sparkrl.tokenizer.Vocabulary;
+import io.sparkrl.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +37,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,8 +116,8 @@ public final class ReinforceJob {
     } else if (!job.run().initPolicy().isEmpty()) {
       fixed = atStepZero(RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration()));
     }
-    Vocabulary vocabulary = resume.map(r -> r.checkpoint().policy().vocabulary())
-        .orElse(fixed == null ? null : fixed.vocabulary());
+    Tokenizer vocabulary = resume.map(r -> r.checkpoint().policy().tokenizer())
+        .orElse(fixed == null ? null : fixed.tokenizer());
     LoadedCorpus corpus = CorpusSource.resolve(job.corpus().train(), job.corpus(),
         job.reading().format(), RecordRules.of(settings, vocabulary, false),
         sc.hadoopConfiguration()).load(sc, job.reading().malformed());
@@ -135,11 +134,10 @@ public final class ReinforceJob {
       initial = fixed;
     } else {
       var fresh = CorpusVocabulary.of(corpus.rows(), CorpusVocabulary.rewardText(settings.reward()));
-      initial = PolicySnapshot.of(PolicyFactory.create(settings.policy(), fresh.size(),
-          DataType.FLOAT), fresh, 0);
+      initial = Architectures.fresh(settings.policy(), fresh);
     }
     corpus.release();
-    Evaluator evaluator = Evaluator.heldOut(sc, config, initial.vocabulary());
+    Evaluator evaluator = Evaluator.heldOut(sc, config, initial.tokenizer());
     PolicySnapshot start = initial;
     PolicyUpdater updater;
     Long resumedFrom = null;
@@ -173,7 +171,7 @@ public final class ReinforceJob {
     LOG.info("corpus {}: {} prompts ({} malformed left out) in {} partitions; {} tasks per step; "
         + "policy: {} parameters, vocabulary of {}", job.corpus().train(), size,
         corpus.malformed(), train.getNumPartitions(), reinforce.tasksPerStep,
-        start.parameters().length, start.vocabulary().size());
+        start.parameters().length, start.tokenizer().size());
     return reinforce;
   }
 

@@ -1,144 +1,28 @@
 package io.sparkrl.job.driver;
 
 import io.sparkrl.job.config.JobConfig;
-import io.sparkrl.job.config.JobSettings;
-import io.sparkrl.job.corpus.CorpusRow;
-import io.sparkrl.job.corpus.CorpusSource;
-import io.sparkrl.job.corpus.LoadedCorpus;
-import io.sparkrl.job.corpus.RecordRules;
-import io.sparkrl.job.executor.SftExample;
 import io.sparkrl.job.output.RunDirectory;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySnapshot;
-import io.sparkrl.step.TrainerSettings;
-import io.sparkrl.tokenizer.UnknownCharacterMode;
-import io.sparkrl.tokenizer.Vocabulary;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Adam;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The supervised warm start (the write-up's step 0): maximum likelihood of the reference
- * completions, trained with DL4J Spark's parameter averaging, then written as a policy file a
- * REINFORCE run starts from.
- *
- * <p>The training master uses the Direct approach (no export to a shared filesystem, so it works
- * on any cluster) and sends Adam's state back with the parameters (saveUpdater), so Adam's moments
- * survive each averaging round.
+ * The supervised warm start: maximum likelihood of the reference completions, written as a policy
+ * file a REINFORCE run starts from. {@code sparkrl.sft.engine} chooses how: {@code dl4j-spark}
+ * ({@link Dl4jSparkSft}: DL4J Spark's parameter averaging; the LSTM only) or {@code gradient-sums}
+ * ({@link GradientSumSft}: the REINFORCE step's machinery, any architecture); {@code auto} is
+ * {@code dl4j-spark} for the LSTM and {@code gradient-sums} otherwise.
  */
 public final class SftJob {
-  private static final Logger LOG = LoggerFactory.getLogger(SftJob.class);
-
   private SftJob() {}
 
-  public static PolicySnapshot run(JavaSparkContext sc, JobConfig config, RunDirectory dir)
-      throws IOException {
-    JobSettings job = config.job();
-    TrainerSettings settings = config.trainer();
-    UnknownCharacterMode unknown = settings.tokenizer().unknown();
-    PolicySnapshot fixed = job.run().initPolicy().isEmpty() ? null
-        : RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
-    LoadedCorpus corpus = CorpusSource.resolve(job.corpus().train(), job.corpus(),
-        job.reading().format(), RecordRules.of(settings, fixed == null ? null : fixed.vocabulary(),
-            true), sc.hadoopConfiguration()).load(sc, job.reading().malformed());
-    JavaRDD<CorpusRow> rows = corpus.rows();
-    int max = job.sft().maxExamples();
-    if (max > 0) {
-      rows = rows.zipWithIndex().filter(t -> t._2() < max).map(t -> t._1());
+  public static PolicySnapshot run(org.apache.spark.api.java.JavaSparkContext sc, JobConfig config,
+      RunDirectory dir) throws IOException {
+    String engine = config.job().sft().engine();
+    if (engine.equals("auto")) {
+      engine = config.trainer().policy().architecture().equals("lstm") ? "dl4j-spark"
+          : "gradient-sums";
     }
-    rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
-    PolicySnapshot initial = fixed == null
-        ? fresh(settings, CorpusVocabulary.of(rows, CorpusVocabulary.rewardText(settings.reward())))
-        : fixed;
-    Vocabulary vocabulary = initial.vocabulary();
-    int length = rows.map(r -> SftExample.tokens(vocabulary, unknown, r).length - 1)
-        .fold(1, Math::max);
-    JavaRDD<DataSet> examples = rows.map(new SftExample(vocabulary, unknown, length));
-    if (job.run().partitions() > 0) {
-      examples = examples.repartition(job.run().partitions());
-    }
-    examples = examples.persist(StorageLevel.MEMORY_AND_DISK());
-    long n = examples.count();
-    rows.unpersist(false); // read once for the vocabulary, the length and the examples
-    corpus.release();
-
-    Evaluator evaluator = Evaluator.heldOut(sc, config, vocabulary);
-    LOG.info("sft: {} examples of {} tokens, {} parameters, {} epochs", n, length,
-        initial.parameters().length, job.sft().epochs());
-
-    MultiLayerNetwork net = withAdam(initial.newNetwork(), job.sft().learningRate());
-    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(1)
-        .batchSizePerWorker(job.sft().batchSizePerWorker())
-        .averagingFrequency(job.sft().averagingFrequency())
-        .workerPrefetchNumBatches(0)
-        .saveUpdater(true)
-        .rddTrainingApproach(RDDTrainingApproach.Direct)
-        .storageLevel(null)
-        .rngSeed(job.run().seed())
-        .build();
-    SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, master);
-    dir.openMetrics(0);
-    PolicySnapshot trained = initial;
-    for (int epoch = 1; epoch <= job.sft().epochs(); epoch++) {
-      long t0 = System.nanoTime();
-      net.setLearningRate(job.sft().learningRate(epoch)); // workers get the driver's configuration
-      spark.fit(examples);
-      trained = initial.withParameters(
-          net.params().castTo(DataType.FLOAT).toFloatVector(), 0);
-      double ms = (System.nanoTime() - t0) / 1e6;
-      boolean evaluate = evaluator != null && (epoch == job.sft().epochs()
-          || job.eval().every() > 0 && epoch % job.eval().every() == 0);
-      Double accuracy = evaluate ? evaluator.accuracy(trained) : null;
-      LOG.info(String.format("sft epoch %d/%d | loss %.4f |%s %.0f ms", epoch,
-          job.sft().epochs(), spark.getScore(),
-          accuracy == null ? "" : String.format(" acc %.3f |", accuracy), ms));
-      Map<String, Object> record = new LinkedHashMap<>();
-      record.put("phase", "sft");
-      record.put("epoch", epoch);
-      record.put("loss", spark.getScore());
-      record.put("learning_rate", job.sft().learningRate(epoch));
-      if (accuracy != null) {
-        record.put("eval_accuracy", accuracy);
-      }
-      record.put("epoch_ms", ms);
-      dir.appendMetrics(record);
-    }
-    examples.unpersist(false);
-    dir.writePolicy(trained);
-    return trained;
-  }
-
-  private static PolicySnapshot fresh(TrainerSettings settings, Vocabulary vocabulary) {
-    return PolicySnapshot.of(PolicyFactory.create(settings.policy(), vocabulary.size(),
-        DataType.FLOAT), vocabulary, 0);
-  }
-
-  /** The same network with Adam on every layer (the policy's own configuration has no updater). */
-  static MultiLayerNetwork withAdam(MultiLayerNetwork source, double learningRate) {
-    MultiLayerConfiguration conf = source.getLayerWiseConfigurations().clone();
-    for (NeuralNetConfiguration layer : conf.getConfs()) {
-      if (layer.getLayer() instanceof BaseLayer base) {
-        base.setIUpdater(new Adam(learningRate));
-        base.setBiasUpdater(null);
-      }
-    }
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
-    net.init(source.params().dup(), false);
-    return net;
+    return engine.equals("dl4j-spark") ? Dl4jSparkSft.run(sc, config, dir)
+        : GradientSumSft.run(sc, config, dir);
   }
 }

@@ -4,13 +4,13 @@ import io.sparkrl.policy.PolicyCache;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.reward.AnswerMatchReward;
 import io.sparkrl.sampling.Completion;
-import io.sparkrl.sampling.SamplingDevice;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
+import io.sparkrl.sampling.SamplingDevice;
 import io.sparkrl.sampling.SamplingSettings;
 import io.sparkrl.step.PromptRecord;
+import io.sparkrl.tokenizer.Tokenizer;
 import io.sparkrl.tokenizer.UnknownCharacterMode;
-import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -44,7 +44,7 @@ public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, l
     NativeThreads.limit(nativeThreads);
     TaskDevice.bind(device);
     PolicySnapshot snapshot = policy.value();
-    Vocabulary vocabulary = snapshot.vocabulary();
+    Tokenizer vocabulary = snapshot.tokenizer();
     List<PromptRecord> records = new ArrayList<>();
     List<Prompt> prompts = new ArrayList<>();
     while (partition.hasNext()) {
@@ -55,8 +55,8 @@ public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, l
     if (prompts.isEmpty()) {
       return List.of(new long[] {0, 0}).iterator();
     }
-    Sampler greedy = new Sampler(device.stepper(PolicyCache.network("policy", snapshot)),
-        SamplingSettings.greedy(maxNewTokens));
+    Sampler greedy = new Sampler(PolicyCache.model("policy", snapshot).stepper(device, maxNewTokens),
+        SamplingSettings.greedy(maxNewTokens), vocabulary.eosToken());
     List<Completion> completions = greedy.sample(prompts, 0, 0);
     AnswerMatchReward match = new AnswerMatchReward(answerPrefix);
     long correct = 0;

@@ -1,5 +1,6 @@
 package io.sparkrl.job.output;
 
+import io.sparkrl.policy.Architectures;
 import io.sparkrl.policy.ParamsDigest;
 import io.sparkrl.policy.PolicySnapshot;
 import java.io.IOException;
@@ -58,8 +59,9 @@ public final class CheckpointStore {
     fs.delete(tmp, true);
     fs.mkdirs(tmp);
     Map<String, CheckpointMetadata.FileEntry> files = new LinkedHashMap<>();
-    files.put(Checkpoint.POLICY, writeFile(tmp, Checkpoint.POLICY, c.modelFile()));
-    files.put(Checkpoint.VOCABULARY, writeFile(tmp, Checkpoint.VOCABULARY, c.vocabularyFile()));
+    for (Map.Entry<String, byte[]> f : c.policyFiles().entrySet()) {
+      files.put(f.getKey(), writeFile(tmp, f.getKey(), f.getValue()));
+    }
     files.put(Checkpoint.OPTIMIZER, writeFile(tmp, Checkpoint.OPTIMIZER, c.optimizerFile()));
     FaultPoint.reach("checkpoint-write", step);
     files.put(Checkpoint.BASELINE, writeFile(tmp, Checkpoint.BASELINE, c.baselineFile()));
@@ -132,12 +134,15 @@ public final class CheckpointStore {
     }
     CheckpointMetadata meta = CheckpointMetadata.parse(metaBytes);
     Map<String, byte[]> content = new LinkedHashMap<>();
-    for (String name : List.of(Checkpoint.POLICY, Checkpoint.VOCABULARY, Checkpoint.OPTIMIZER,
-        Checkpoint.BASELINE, Checkpoint.CONFIG)) {
-      CheckpointMetadata.FileEntry expected = meta.files().get(name);
-      if (expected == null) {
+    for (String name : List.of(Checkpoint.OPTIMIZER, Checkpoint.BASELINE, Checkpoint.CONFIG)) {
+      if (!meta.files().containsKey(name)) {
         throw new InvalidCheckpointException(CheckpointMetadata.NAME + " does not list " + name);
       }
+    }
+    Map<String, byte[]> policyFiles = new LinkedHashMap<>();
+    for (Map.Entry<String, CheckpointMetadata.FileEntry> listed : meta.files().entrySet()) {
+      String name = listed.getKey();
+      CheckpointMetadata.FileEntry expected = listed.getValue();
       byte[] bytes = readIfExists(new Path(folder, name));
       if (bytes == null) {
         throw new InvalidCheckpointException(name + " is missing");
@@ -152,11 +157,13 @@ public final class CheckpointStore {
             + CheckpointMetadata.NAME + " says " + expected.sha256());
       }
       content.put(name, bytes);
+      if (Architectures.policyFileNames().contains(name)) {
+        policyFiles.put(name, bytes);
+      }
     }
     Checkpoint c;
     try {
-      PolicySnapshot policy = Checkpoint.readPolicy(content.get(Checkpoint.POLICY),
-          content.get(Checkpoint.VOCABULARY), meta.step());
+      PolicySnapshot policy = Checkpoint.readPolicy(policyFiles, meta.step());
       c = new Checkpoint(policy, Checkpoint.readOptimizer(content.get(Checkpoint.OPTIMIZER)),
           Checkpoint.readBaseline(content.get(Checkpoint.BASELINE)));
     } catch (IOException | RuntimeException e) {

@@ -1,6 +1,6 @@
-package io.sparkrl.gradient;
+package io.sparkrl.policy.lstm;
 
-import io.sparkrl.policy.PolicyFactory;
+
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,7 +17,7 @@ record FlatLayout(int parameters, int vocabulary, int embedding, int hidden, int
     int embeddingW, int[] lstmW, int[] lstmRW, int[] lstmB, int outputW, int outputB) {
 
   static FlatLayout of(MultiLayerNetwork net) {
-    int layers = PolicyFactory.lstmLayers(net);
+    int layers = LstmFactory.lstmLayers(net);
     INDArray all = net.params();
     INDArray emb = net.getLayer(0).getParam("W");
     int vocabulary = (int) emb.size(0);

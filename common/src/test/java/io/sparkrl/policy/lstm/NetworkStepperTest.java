@@ -1,13 +1,15 @@
-package io.sparkrl.sampling;
+package io.sparkrl.policy.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrl.gradient.*;
 import io.sparkrl.gradient.SequenceBatch;
 import io.sparkrl.gradient.TrainingSequence;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.policy.lstm.LstmFactory;
+import io.sparkrl.sampling.*;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,7 @@ class NetworkStepperTest {
   static final long[] SEEDS = {1, 2, 3, 5, 8, 13};
 
   static MultiLayerNetwork policy(int layers) {
-    return PolicyFactory.create(new PolicySettings(16, 24, layers, 40 + layers, 256),
+    return LstmFactory.create(new PolicySettings(16, 24, layers, 40 + layers, 256),
         SamplerTest.VOCAB.size(), DataType.FLOAT);
   }
 
@@ -41,7 +43,7 @@ class NetworkStepperTest {
     for (Completion c : completions) {
       sequences.add(TrainingSequence.of(prompts.get((int) (c.promptId() - 1000)).tokens(), c.tokens()));
     }
-    double[][] forward = new SequenceBatch(sequences, DataType.FLOAT).completionLogProbs(net);
+    double[][] forward = LstmBatch.completionLogProbs(net, new SequenceBatch(sequences));
     double worst = 0;
     int scored = 0;
     for (int i = 0; i < completions.size(); i++) {

@@ -1,6 +1,12 @@
-package io.sparkrl.gradient;
+package io.sparkrl.policy.lstm;
 
-import io.sparkrl.sampling.LstmKernel;
+import io.sparkrl.gradient.GradientEngine;
+import io.sparkrl.gradient.GradientSum;
+import io.sparkrl.gradient.LossSettings;
+import io.sparkrl.gradient.NativeFloats;
+import io.sparkrl.gradient.SequenceBatch;
+import io.sparkrl.gradient.TokenLoss;
+import io.sparkrl.gradient.TrainingSequence;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The policy's forward pass and backpropagation through time on the flat parameters, with
- * preallocated buffers and direct BLAS calls: the same gradient SUM as {@link PolicyGradient#sum}
+ * preallocated buffers and direct BLAS calls: the same gradient SUM as {@link Dl4jGradient#sum}
  * (tested to 1e-5 against it on every loss option), without DL4J's per-op overhead.
  *
  * <p>Rows are time-major: row {@code r = t*B + i} is position t of sequence i, so one time step of
@@ -22,7 +28,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Buffers live in a per-thread workspace per role ("policy", "reference"), grown to the largest
  * batch seen and reused: one live engine per role and thread.
  */
-public final class LstmBackprop {
+public final class LstmBackprop implements GradientEngine {
   private static final ThreadLocal<Map<String, Workspace>> WORKSPACES =
       ThreadLocal.withInitial(HashMap::new);
 
@@ -68,6 +74,7 @@ public final class LstmBackprop {
    * @param regularizer the loss whose KL/entropy terms to include, or null for none
    * @param referenceLogProbs log pi_ref per completion token, when the KL term is on
    */
+  @Override
   public GradientSum sum(SequenceBatch batch, double[] advantages, LossSettings regularizer,
       double[][] referenceLogProbs) {
     List<TrainingSequence> sequences = batch.sequences();
@@ -155,6 +162,7 @@ public final class LstmBackprop {
   }
 
   /** log pi(a) of every completion token, [i][k]: the forward pass only. */
+  @Override
   public double[][] completionLogProbs(SequenceBatch batch) {
     forward(batch);
     int v = layout.vocabulary();
@@ -203,7 +211,7 @@ public final class LstmBackprop {
     for (int i = 0; i < b; i++) {
       int[] s = sequences.get(i).tokens();
       for (int t = 0; t < len; t++) {
-        tokens[t * b + i] = t < s.length ? s[t] : 0; // padding as PolicyFactory.input pads
+        tokens[t * b + i] = t < s.length ? s[t] : 0; // padding as LstmFactory.input pads
       }
     }
     float[] x = ws.heap("x", rows * e);

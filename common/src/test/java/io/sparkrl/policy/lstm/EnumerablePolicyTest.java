@@ -1,12 +1,14 @@
-package io.sparkrl.gradient;
+package io.sparkrl.policy.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrl.policy.PolicyFactory;
+import io.sparkrl.gradient.*;
 import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.policy.lstm.LstmFactory;
+import io.sparkrl.policy.lstm.LstmKernel;
+import io.sparkrl.sampling.*;
 import io.sparkrl.sampling.Completion;
-import io.sparkrl.sampling.LstmKernel;
 import io.sparkrl.sampling.Prompt;
 import io.sparkrl.sampling.Sampler;
 import io.sparkrl.sampling.SamplingSettings;
@@ -41,7 +43,7 @@ class EnumerablePolicyTest {
 
   @BeforeAll
   static void enumerate() {
-    net = PolicyFactory.create(new PolicySettings(3, 5, 1, 2024, 256), VOCAB, DataType.DOUBLE);
+    net = LstmFactory.create(new PolicySettings(3, 5, 1, 2024, 256), VOCAB, DataType.DOUBLE);
     outputs = new ArrayList<>();
     for (int a = 0; a < VOCAB; a++) {
       if (a == Vocabulary.EOS) {
@@ -62,15 +64,15 @@ class EnumerablePolicyTest {
     for (int[] o : outputs) {
       sequences.add(TrainingSequence.of(PROMPT, o));
     }
-    SequenceBatch all = new SequenceBatch(sequences, DataType.DOUBLE);
-    double[][] logProbs = all.completionLogProbs(net);
+    SequenceBatch all = new SequenceBatch(sequences);
+    double[][] logProbs = LstmBatch.completionLogProbs(net, all);
     probability = new double[outputs.size()];
     score = new double[outputs.size()][];
     for (int i = 0; i < outputs.size(); i++) {
       probability[i] = Math.exp(Arrays.stream(logProbs[i]).sum());
       // gradient of -A log pi with A = -1 is grad log pi
-      SequenceBatch one = new SequenceBatch(List.of(sequences.get(i)), DataType.DOUBLE);
-      score[i] = PolicyGradient.sum(net, one, new double[] {-1}, null, null).gradient();
+      SequenceBatch one = new SequenceBatch(List.of(sequences.get(i)));
+      score[i] = Dl4jGradient.sum(net, one, new double[] {-1}, null, null).gradient();
     }
   }
 
@@ -143,7 +145,7 @@ class EnumerablePolicyTest {
       counts.merge(Arrays.toString(o), 1, Integer::sum);
     }
     assertTrue(counts.size() > 30, "sampler should visit most of the 40 outputs, saw " + counts.size());
-    GradientSum sum = PolicyGradient.sum(net, new SequenceBatch(sequences, DataType.DOUBLE), rewards, null, null);
+    GradientSum sum = Dl4jGradient.sum(net, new SequenceBatch(sequences), rewards, null, null);
     double worstZ = 0;
     for (int j = 0; j < exact.length; j++) {
       double estimate = -sum.gradient()[j] / SAMPLES; // sum holds grad of -sum r log pi

@@ -1,4 +1,4 @@
-package io.sparkrl.sampling;
+package io.sparkrl.policy.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrl.gradient.SequenceBatch;
 import io.sparkrl.gradient.TrainingSequence;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.policy.lstm.LstmBatch;
+import io.sparkrl.policy.lstm.LstmFactory;
+import io.sparkrl.sampling.*;
 import io.sparkrl.tokenizer.UnknownCharacterMode;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ class SamplerTest {
 
   @BeforeAll
   static void policy() {
-    net = PolicyFactory.create(new PolicySettings(16, 24, 2, 42, 256), VOCAB.size(), DataType.FLOAT);
+    net = LstmFactory.create(new PolicySettings(16, 24, 2, 42, 256), VOCAB.size(), DataType.FLOAT);
     kernel = LstmKernel.of(net);
   }
 
@@ -87,7 +89,7 @@ class SamplerTest {
     for (Completion c : completions) {
       sequences.add(TrainingSequence.of(all.get((int) (c.promptId() - 1000)).tokens(), c.tokens()));
     }
-    double[][] forward = new SequenceBatch(sequences, DataType.FLOAT).completionLogProbs(net);
+    double[][] forward = LstmBatch.completionLogProbs(net, new SequenceBatch(sequences));
     double worst = 0;
     for (int i = 0; i < completions.size(); i++) {
       float[] recorded = completions.get(i).logProbs();
@@ -181,7 +183,7 @@ class SamplerTest {
     for (int i = 0; i < out.size(); i++) {
       seqs.add(TrainingSequence.of(prompts.get(i / g).tokens(), out.get(i).tokens()));
     }
-    return net.output(new SequenceBatch(seqs, DataType.FLOAT).features(), false);
+    return net.output(LstmBatch.features(new SequenceBatch(seqs), DataType.FLOAT), false);
   }
 
   private static int rank(INDArray probs, int row, int t, int token) {

@@ -1,6 +1,7 @@
-package io.sparkrl.sampling;
+package io.sparkrl.policy.lstm;
 
-import io.sparkrl.policy.PolicyFactory;
+
+import io.sparkrl.sampling.TokenStepper;
 import java.util.HashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
@@ -35,7 +36,7 @@ public final class NetworkStepper implements TokenStepper {
 
   private NetworkStepper(MultiLayerNetwork net) {
     this.net = net;
-    this.layers = PolicyFactory.lstmLayers(net);
+    this.layers = LstmFactory.lstmLayers(net);
     this.vocabularySize = (int) net.getLayer(0).getParam("W").size(0);
     this.hiddenSize = (int) net.getLayer(1).getParam("RW").size(0);
     this.type = net.params().dataType();
@@ -89,7 +90,7 @@ public final class NetworkStepper implements TokenStepper {
         net.rnnSetPreviousState(1 + l, state);
       }
       // (B, 1, 1) token ids -> (B, V, 1) next-token probabilities
-      INDArray probabilities = net.rnnTimeStep(PolicyFactory.input(ids, 1, type));
+      INDArray probabilities = net.rnnTimeStep(LstmFactory.input(ids, 1, type));
       INDArray keep = n == capacity ? null : Nd4j.create(stepped, new long[] {capacity, 1}, 'c')
           .castTo(type);
       for (int l = 0; l < layers; l++) {

@@ -1,12 +1,14 @@
-package io.sparkrl.gradient;
+package io.sparkrl.policy.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrl.gradient.*;
 import io.sparkrl.gradient.LossSettings.Aggregation;
 import io.sparkrl.gradient.LossSettings.KlEstimator;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.policy.lstm.LstmFactory;
+import io.sparkrl.sampling.*;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -51,14 +53,14 @@ class ReinforceGradientFiniteDifferenceTest {
   })
   void gradientMatchesFiniteDifferences(Aggregation aggregation, double beta, KlEstimator kl,
       double alpha) {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(3, 4, 2, 7, 256), VOCAB,
+    MultiLayerNetwork net = LstmFactory.create(new PolicySettings(3, 4, 2, 7, 256), VOCAB,
         DataType.DOUBLE);
     LossSettings loss = new LossSettings(aggregation, beta, kl, alpha);
-    SequenceBatch batch = new SequenceBatch(sequences(), DataType.DOUBLE);
+    SequenceBatch batch = new SequenceBatch(sequences());
     double[] advantages = {1.3, -0.7, 0.4}; // positive and negative
     double count = aggregation == Aggregation.SEQUENCE_MEAN ? batch.size() : batch.completionTokens();
 
-    GradientSum analytic = PolicyGradient.sum(net, batch, advantages, loss, referenceLogProbs());
+    GradientSum analytic = Dl4jGradient.sum(net, batch, advantages, loss, referenceLogProbs());
     assertEquals(3, analytic.sequences());
     assertEquals(11, analytic.tokens());
 
@@ -75,9 +77,9 @@ class ReinforceGradientFiniteDifferenceTest {
       for (long j = offset; j < offset + n; j++) {
         double original = params.getDouble(j);
         params.putScalar(j, original + EPS);
-        double plus = PolicyGradient.sum(net, batch, advantages, loss, referenceLogProbs()).lossSum();
+        double plus = Dl4jGradient.sum(net, batch, advantages, loss, referenceLogProbs()).lossSum();
         params.putScalar(j, original - EPS);
-        double minus = PolicyGradient.sum(net, batch, advantages, loss, referenceLogProbs()).lossSum();
+        double minus = Dl4jGradient.sum(net, batch, advantages, loss, referenceLogProbs()).lossSum();
         params.putScalar(j, original);
         double numeric = (plus - minus) / (2 * EPS) / count;
         double exact = analytic.gradient()[(int) j] / count;

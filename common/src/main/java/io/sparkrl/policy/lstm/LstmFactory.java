@@ -1,6 +1,7 @@
-package io.sparkrl.policy;
+package io.sparkrl.policy.lstm;
 
 import io.sparkrl.gradient.ReinforceLoss;
+import io.sparkrl.policy.PolicySettings;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -24,8 +25,8 @@ import org.nd4j.linalg.learning.config.NoOp;
  * {@code computeGradientAndScore()} and applied by {@link io.sparkrl.optim.AdamW} on the driver,
  * so nothing in DL4J rescales them by the minibatch size.
  */
-public final class PolicyFactory {
-  private PolicyFactory() {}
+public final class LstmFactory {
+  private LstmFactory() {}
 
   public static MultiLayerConfiguration configuration(PolicySettings s, int vocabularySize,
       DataType dataType) {

@@ -1,6 +1,6 @@
-package io.sparkrl.sampling;
+package io.sparkrl.policy.lstm;
 
-import io.sparkrl.policy.PolicyFactory;
+import io.sparkrl.sampling.TokenStepper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,7 +40,7 @@ public final class LstmKernel implements TokenStepper {
   private final float[] outputBias;
 
   private LstmKernel(MultiLayerNetwork net) {
-    layers = PolicyFactory.lstmLayers(net);
+    layers = LstmFactory.lstmLayers(net);
     float[][] emb = matrix(net.getLayer(0).getParam("W"));
     vocabularySize = emb.length;
     embeddingSize = emb[0].length;

@@ -1,12 +1,14 @@
-package io.sparkrl.gradient;
+package io.sparkrl.policy.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrl.gradient.*;
 import io.sparkrl.gradient.LossSettings.Aggregation;
 import io.sparkrl.gradient.LossSettings.KlEstimator;
-import io.sparkrl.policy.PolicyFactory;
 import io.sparkrl.policy.PolicySettings;
+import io.sparkrl.policy.lstm.LstmFactory;
+import io.sparkrl.sampling.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -17,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The fast backward pass against DL4J's ({@link PolicyGradient#sum}, itself checked against finite
+ * The fast backward pass against DL4J's ({@link Dl4jGradient#sum}, itself checked against finite
  * differences in double by {@link ReinforceGradientFiniteDifferenceTest}): same gradient sum, loss
  * sum and counts, on several shapes and every loss option, with sequences of different prompt and
  * completion lengths (so rows are padded).
@@ -41,15 +43,15 @@ class LstmBackpropTest {
   })
   void gradientMatchesDl4j(int e, int h, int layers, int v, int b, double beta, KlEstimator kl,
       double alpha) {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(e, h, layers, 11, 256), v,
+    MultiLayerNetwork net = LstmFactory.create(new PolicySettings(e, h, layers, 11, 256), v,
         DataType.FLOAT);
     List<TrainingSequence> sequences = randomSequences(v, b, 5);
-    SequenceBatch batch = new SequenceBatch(sequences, DataType.FLOAT);
+    SequenceBatch batch = new SequenceBatch(sequences);
     double[] advantages = new SplittableRandom(9).doubles(b, -1.5, 1.5).toArray();
     double[][] reference = referenceLogProbs(sequences);
     LossSettings loss = new LossSettings(Aggregation.SEQUENCE_MEAN, beta, kl, alpha);
 
-    GradientSum dl4j = PolicyGradient.sum(net, batch, advantages, loss, reference);
+    GradientSum dl4j = Dl4jGradient.sum(net, batch, advantages, loss, reference);
     GradientSum fast = LstmBackprop.of(net, "test").sum(batch, advantages, loss, reference);
 
     assertClose(dl4j.gradient(), fast.gradient());
@@ -61,13 +63,13 @@ class LstmBackpropTest {
   /** Several gradients of one batch share a forward pass; each still equals its own DL4J pass. */
   @Test
   void repeatedSumsOnOneBatchMatchDl4j() {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(8, 16, 2, 3, 256), 9, DataType.FLOAT);
+    MultiLayerNetwork net = LstmFactory.create(new PolicySettings(8, 16, 2, 3, 256), 9, DataType.FLOAT);
     List<TrainingSequence> sequences = randomSequences(9, 4, 3);
-    SequenceBatch batch = new SequenceBatch(sequences, DataType.FLOAT);
+    SequenceBatch batch = new SequenceBatch(sequences);
     LstmBackprop fast = LstmBackprop.of(net, "test");
     for (double[] advantages : new double[][] {{1, -1, 0.5, 2}, {1, 1, 1, 1}, {0, 0, 0, 0}}) {
       LossSettings loss = new LossSettings(Aggregation.TOKEN_MEAN, 0, KlEstimator.K1, 0.1);
-      assertClose(PolicyGradient.sum(net, batch, advantages, loss, null).gradient(),
+      assertClose(Dl4jGradient.sum(net, batch, advantages, loss, null).gradient(),
           fast.sum(batch, advantages, loss, null).gradient());
     }
   }
@@ -78,21 +80,20 @@ class LstmBackpropTest {
    */
   @Test
   void matchesTheFiniteDifferenceCheckedDoublePath() {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(3, 4, 2, 7, 256), 7, DataType.DOUBLE);
-    SequenceBatch batch = new SequenceBatch(ReinforceGradientFiniteDifferenceTest.sequences(),
-        DataType.DOUBLE);
+    MultiLayerNetwork net = LstmFactory.create(new PolicySettings(3, 4, 2, 7, 256), 7, DataType.DOUBLE);
+    SequenceBatch batch = new SequenceBatch(ReinforceGradientFiniteDifferenceTest.sequences());
     double[] advantages = {1.3, -0.7, 0.4};
     LossSettings loss = new LossSettings(Aggregation.SEQUENCE_MEAN, 0.3, KlEstimator.K3, 0.2);
     double[][] reference = ReinforceGradientFiniteDifferenceTest.referenceLogProbs();
-    assertClose(PolicyGradient.sum(net, batch, advantages, loss, reference).gradient(),
+    assertClose(Dl4jGradient.sum(net, batch, advantages, loss, reference).gradient(),
         LstmBackprop.of(net, "test").sum(batch, advantages, loss, reference).gradient());
   }
 
   @Test
   void completionLogProbsMatchDl4jForwardPass() {
-    MultiLayerNetwork net = PolicyFactory.create(new PolicySettings(16, 32, 2, 5, 256), 12, DataType.FLOAT);
-    SequenceBatch batch = new SequenceBatch(randomSequences(12, 7, 4), DataType.FLOAT);
-    double[][] dl4j = batch.completionLogProbs(net);
+    MultiLayerNetwork net = LstmFactory.create(new PolicySettings(16, 32, 2, 5, 256), 12, DataType.FLOAT);
+    SequenceBatch batch = new SequenceBatch(randomSequences(12, 7, 4));
+    double[][] dl4j = LstmBatch.completionLogProbs(net, batch);
     double[][] fast = LstmBackprop.of(net, "test").completionLogProbs(batch);
     for (int i = 0; i < dl4j.length; i++) {
       assertEquals(dl4j[i].length, fast[i].length);
