@@ -1,6 +1,7 @@
 package io.sparkrl.policy;
 
 import io.sparkrl.policy.lstm.LstmArchitecture;
+import io.sparkrl.policy.transformer.TransformerArchitecture;
 import io.sparkrl.tokenizer.Tokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -33,7 +34,8 @@ public final class Architectures {
         public PolicySnapshot fresh(PolicySettings settings, Tokenizer tokenizer) {
           return LstmArchitecture.fresh(settings, tokenizer);
         }
-      });
+      },
+      TransformerArchitecture.NAME, TransformerArchitecture.KIND);
 
   /** The file that marks a checkpoint written by {@link PolicySnapshot#writeTo}. */
   public static final String POLICY_FILE = "policy.bin";

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrl.gradient.GradientSum;
-import io.sparkrl.gradient.LossSettings;
 import io.sparkrl.gradient.LossSettings.Aggregation;
 import io.sparkrl.gradient.LossSettings.KlEstimator;
+import io.sparkrl.gradient.LossSettings;
 import io.sparkrl.gradient.SequenceBatch;
 import io.sparkrl.gradient.TrainingSequence;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ class TransformerGradientTest {
     TransformerShape shape = TinyTransformers.named(name);
     double[] theta = TinyTransformers.parameters(shape, 17, 0.4);
     List<TrainingSequence> sequences = TinyTransformers.sequences(shape.vocabularySize(), 5);
-    SequenceBatch batch = new SequenceBatch(sequences, DataType.DOUBLE);
+    SequenceBatch batch = new SequenceBatch(sequences);
     double[] advantages = {1.3, -0.7, 0.4, -1.1};
     double[][] reference = referenceLogProbs(sequences);
     LossSettings loss = new LossSettings(Aggregation.SEQUENCE_MEAN, beta, kl, alpha);

@@ -56,7 +56,7 @@ class TransformerSamplingTest {
       sequences.add(TrainingSequence.of(all.get((int) (c.promptId() - 100)).tokens(), c.tokens()));
     }
     double[][] forward =
-        policy.completionLogProbs(new SequenceBatch(sequences, DataType.FLOAT));
+        policy.completionLogProbs(new SequenceBatch(sequences));
     double worst = 0;
     int tokens = 0;
     for (int i = 0; i < completions.size(); i++) {
