@@ -212,10 +212,14 @@ final class TokenizerJson {
         }
       }
       ArrayNode merges = f.arrayNode();
+      boolean pairs = t.mergesAsPairs();
+      for (int r = 0; r < model.mergeLeft.length && !pairs; r++) { // "a b" cannot hold a space
+        pairs = model.tokens[model.mergeLeft[r]].contains(" ") || model.tokens[model.mergeRight[r]].contains(" ");
+      }
       for (int r = 0; r < model.mergeLeft.length; r++) {
         String a = model.tokens[model.mergeLeft[r]];
         String b = model.tokens[model.mergeRight[r]];
-        if (t.mergesAsPairs()) {
+        if (pairs) {
           merges.addArray().add(a).add(b);
         } else {
           merges.add(a + " " + b);
