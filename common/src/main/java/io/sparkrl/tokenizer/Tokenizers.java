@@ -14,7 +14,8 @@ public final class Tokenizers {
   }
 
   private static final Map<String, Reader> READERS = Map.of(
-      "characters", Vocabulary::readFrom);
+      "characters", Vocabulary::readFrom,
+      io.sparkrl.tokenizer.bpe.BpeTokenizer.KIND, io.sparkrl.tokenizer.bpe.BpeTokenizer::readFrom);
 
   private Tokenizers() {}
 

@@ -53,6 +53,8 @@ public final class BpeTokenizer implements Tokenizer {
   private static final long serialVersionUID = 1L;
 
   public static final String FILE_NAME = "tokenizer.json";
+  /** {@link #kind()}: how policy files name this tokenizer. */
+  public static final String KIND = "byte-level-bpe";
   /** EOS names tried, in order, when none is given. */
   public static final List<String> CONVENTIONAL_EOS =
       List.of("<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>", "<|im_end|>", "<|eot_id|>");
@@ -271,7 +273,41 @@ public final class BpeTokenizer implements Tokenizer {
 
   @Override
   public String kind() {
-    return "byte-level-bpe";
+    return KIND;
+  }
+
+  /**
+   * Its {@code tokenizer.json} text, the EOS id (-1: none) and the prompt prefix: what
+   * {@link #readFrom} needs to rebuild an equal tokenizer.
+   */
+  @Override
+  public void writeTo(java.io.DataOutput out) throws IOException {
+    byte[] json = toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(json.length);
+    out.write(json);
+    out.writeInt(eos);
+    out.writeInt(promptPrefix.length);
+    for (int id : promptPrefix) {
+      out.writeInt(id);
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static BpeTokenizer readFrom(java.io.DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > (1 << 30)) {
+      throw new IOException("corrupt tokenizer: " + n + " bytes of tokenizer.json");
+    }
+    byte[] json = new byte[n];
+    in.readFully(json);
+    BpeTokenizer t = fromJson("policy file", new String(json, java.nio.charset.StandardCharsets.UTF_8));
+    int eosId = in.readInt();
+    int[] prefix = new int[in.readInt()];
+    for (int i = 0; i < prefix.length; i++) {
+      prefix[i] = in.readInt();
+    }
+    t = t.withPromptPrefix(prefix);
+    return eosId >= 0 ? t.withEos(eosId) : t;
   }
 
   BpeModel model() {
