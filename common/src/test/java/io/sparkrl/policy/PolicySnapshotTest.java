@@ -100,7 +100,9 @@ class PolicySnapshotTest {
     MultiLayerNetwork net = LstmFactory.create(new PolicySettings(4, 6, 1, 3, 256), VOCAB.size(), DataType.FLOAT);
     PolicySnapshot s0 = LstmArchitecture.snapshot(net, VOCAB, 0);
     float[] moved = s0.parameters().clone();
-    moved[0] += 1f;
+    for (int i = 0; i < moved.length; i++) {
+      moved[i] += 0.05f * ((i % 7) - 3);
+    }
     PolicySnapshot s1 = s0.withParameters(moved, 1);
     PolicyModel a = PolicyCache.model("test", s0);
     PolicyModel b = PolicyCache.model("test", s1);

@@ -144,6 +144,104 @@ class DistributedStepTest {
     }
   }
 
+  /** A small decoder-only transformer policy (llama or gpt2 family) over the corpus's characters. */
+  static String[] transformer(String family, String... more) {
+    List<String> keys = new ArrayList<>(List.of("policy.architecture=transformer",
+        "policy.transformer.family=" + family, "policy.transformer.layers=1",
+        "policy.transformer.model-width=16", "policy.transformer.heads=2",
+        "policy.transformer.kv-heads=" + (family.equals("gpt2") ? 2 : 1),
+        "policy.transformer.mlp-width=24", "policy.transformer.max-positions=64",
+        "policy.transformer.attention-bias=true", "policy.transformer.tied-head=false"));
+    keys.addAll(List.of(more));
+    return keys.toArray(String[]::new);
+  }
+
+  /** The same contract for the transformer: distributed = in-process, any task count, with KL. */
+  @ParameterizedTest(name = "transformer {0}, {1} tasks, kl {2}")
+  @CsvSource({"llama, 1, 0", "llama, 3, 0.1", "gpt2, 2, 0"})
+  void transformerDistributedStepEqualsInProcessStep(String family, int tasks, double kl)
+      throws Exception {
+    JobConfig c = config(2, "rloo", tmp.resolve("tf-" + family + tasks).toString(),
+        transformer(family, "run.tasks-per-step=" + tasks, "loss.kl.coefficient=" + kl));
+    ReinforceJob job = job(c);
+    PolicySnapshot start = job.policy();
+    assertEquals("transformer", start.architecture().name());
+    var result = job.step();
+    job.close();
+    assertEquals(24, result.metrics().sequences());
+    float[] distributed = job.policy().parameters();
+    float[] local = inProcess(c, start);
+    double diff = 0;
+    double norm = 0;
+    double moved = 0;
+    for (int i = 0; i < local.length; i++) {
+      diff += Math.pow(distributed[i] - local[i], 2);
+      norm += Math.pow(local[i], 2);
+      moved += Math.pow(local[i] - start.parameters()[i], 2);
+    }
+    assertTrue(moved > 0, "the step changed nothing: nothing tested");
+    assertTrue(Math.sqrt(diff / norm) <= 1e-5, "relative difference " + Math.sqrt(diff / norm));
+    assertTrue(Math.sqrt(diff / moved) <= 1e-4, "relative to the change " + Math.sqrt(diff / moved));
+  }
+
+  @Test
+  void transformerRerunsAreBitIdentical() throws Exception {
+    float[][] runs = new float[2][];
+    for (int r = 0; r < 2; r++) {
+      JobConfig c = config(3, "grpo", tmp.resolve("tf-rerun-" + r).toString(),
+          transformer("llama", "run.tasks-per-step=3"));
+      ReinforceJob job = job(c);
+      job.step();
+      job.step();
+      job.close();
+      runs[r] = job.policy().parameters();
+    }
+    assertArrayEquals(runs[0], runs[1]);
+  }
+
+  /** One step of 32 prompts shared among {@code tasks} tasks, merged with fan-in {@code fanIn}. */
+  static float[][] stepWith(int tasks, int fanIn, String name) throws Exception {
+    JobConfig c = config(2, "grpo", tmp.resolve(name).toString(), "run.tasks-per-step=" + tasks,
+        "run.merge-fan-in=" + fanIn, "run.prompts-per-step=32", "sampling.group-size=2");
+    ReinforceJob job = job(c);
+    float[] start = job.policy().parameters();
+    var result = job.step();
+    job.close();
+    assertEquals(64, result.metrics().sequences());
+    // the driver received at most fan-in results, each the merge of whole tasks in slice order
+    assertTrue(result.shards().size() <= fanIn, result.shards().size() + " results reached the driver");
+    assertEquals(64, result.shards().stream().mapToLong(ReinforceJob.ShardFigures::sequences).sum());
+    return new float[][] {start, job.policy().parameters()};
+  }
+
+  /**
+   * The merge tree on the executors: with more tasks than the fan-in the driver receives at most
+   * fan-in sums, reruns are bit-identical, and the result equals the driver-side merge (a fan-in
+   * above the task count) up to float summation order; with no more tasks than the fan-in, bit
+   * for bit.
+   */
+  @ParameterizedTest(name = "{0} tasks per step")
+  @CsvSource({"2", "8", "32"})
+  void treeMergeEqualsTheDriverMergeAndRerunsBitIdentically(int tasks) throws Exception {
+    float[][] tree = stepWith(tasks, 4, "tree-" + tasks + "-a");
+    float[][] again = stepWith(tasks, 4, "tree-" + tasks + "-b");
+    assertArrayEquals(tree[1], again[1], "rerun of the tree merge");
+    float[][] driver = stepWith(tasks, 1024, "driver-" + tasks);
+    if (tasks <= 4) {
+      assertArrayEquals(driver[1], tree[1], "a one-level tree is the driver's merge");
+      return;
+    }
+    double diff = 0;
+    double moved = 0;
+    for (int i = 0; i < tree[1].length; i++) {
+      diff += Math.pow(tree[1][i] - driver[1][i], 2);
+      moved += Math.pow(driver[1][i] - driver[0][i], 2);
+    }
+    assertTrue(moved > 0, "the step changed nothing");
+    assertTrue(Math.sqrt(diff / moved) <= 1e-4, "tree vs driver merge, relative to the change: "
+        + Math.sqrt(diff / moved));
+  }
+
   @Test
   void rerunsAreBitIdentical() throws Exception {
     float[][] runs = new float[2][];

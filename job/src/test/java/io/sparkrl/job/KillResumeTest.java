@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,19 +21,32 @@ import org.junit.jupiter.api.io.TempDir;
  * params_sha256 as a run that was never interrupted: with the kill between two steps, in the
  * middle of a checkpoint write, and at a random moment of training.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KillResumeTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final int STEPS = 6;
-  @TempDir static Path tmp;
-  static List<String> corpus;
-  static String uninterrupted;
+  @TempDir Path tmp;
+  List<String> corpus;
+  String uninterrupted;
 
-  static List<String> args(Path dir) {
-    return List.of("reinforce", "corpus.train=\"" + corpus.get(0) + "\"", "corpus.eval=\"\"",
-        "run.dir=\"" + dir + "\"", "run.steps=" + STEPS, "run.checkpoint-every=2",
-        "run.prompts-per-step=4", "run.partitions=2", "policy.hidden-size=16",
-        "policy.embedding-size=8", "sampling.group-size=4", "sampling.max-new-tokens=8",
-        "advantage.estimator=ema", "optimizer.learning-rate=0.01");
+  /** The policy's settings: the character LSTM here, the transformer in a subclass. */
+  List<String> policy() {
+    return List.of("policy.hidden-size=16", "policy.embedding-size=8");
+  }
+
+  /** A file a checkpoint writes before the kill point inside the write. */
+  String firstPolicyFile() {
+    return "policy.zip";
+  }
+
+  List<String> args(Path dir) {
+    List<String> args = new ArrayList<>(List.of("reinforce", "corpus.train=\"" + corpus.get(0)
+        + "\"", "corpus.eval=\"\"", "run.dir=\"" + dir + "\"", "run.steps=" + STEPS,
+        "run.checkpoint-every=2", "run.prompts-per-step=4", "run.partitions=2",
+        "sampling.group-size=4", "sampling.max-new-tokens=8", "advantage.estimator=ema",
+        "optimizer.learning-rate=0.01"));
+    args.addAll(policy());
+    return args;
   }
 
   static String paramsSha256(Path dir) throws Exception {
@@ -43,7 +57,7 @@ class KillResumeTest {
   }
 
   @BeforeAll
-  static void uninterruptedRun() throws Exception {
+  void uninterruptedRun() throws Exception {
     corpus = TestCorpus.write(tmp.resolve("corpus"), 9, 11);
     Path dir = tmp.resolve("uninterrupted");
     ChildJob run = ChildJob.start(tmp.resolve("uninterrupted.log"), List.of(), args(dir));
@@ -52,7 +66,7 @@ class KillResumeTest {
   }
 
   /** Starts the run again, as a scheduler's retry would, and checks where it ends. */
-  static void resumeAndCompare(Path dir, String name) throws Exception {
+  void resumeAndCompare(Path dir, String name) throws Exception {
     ChildJob again = ChildJob.start(tmp.resolve(name + "-resume.log"), List.of(), args(dir));
     assertEquals(Main.OK, again.waitFor(300), again.tail());
     assertTrue(Files.exists(dir.resolve("_SUCCESS")));
@@ -61,7 +75,7 @@ class KillResumeTest {
     assertEquals(STEPS, metrics.size(), "one metrics line per step:\n" + String.join("\n", metrics));
   }
 
-  static ChildJob pausedAt(Path dir, String point, int step) throws Exception {
+  ChildJob pausedAt(Path dir, String point, int step) throws Exception {
     Path marker = tmp.resolve(point + "-" + step + ".reached");
     List<String> props = List.of("-Dsparkrl.fault.pause=" + point,
         "-Dsparkrl.fault.after-step=" + step, "-Dsparkrl.fault.marker=" + marker);
@@ -86,7 +100,7 @@ class KillResumeTest {
     Path dir = tmp.resolve("during-write");
     pausedAt(dir, "checkpoint-write", 4);
     Path partial = dir.resolve("checkpoints/_tmp-step-00000004");
-    assertTrue(Files.exists(partial.resolve("policy.zip")), "the kill landed mid-write");
+    assertTrue(Files.exists(partial.resolve(firstPolicyFile())), "the kill landed mid-write");
     assertFalse(Files.exists(partial.resolve("metadata.json")));
     assertFalse(Files.exists(dir.resolve("checkpoints/step-00000004")));
     resumeAndCompare(dir, "checkpoint-write");

@@ -27,7 +27,7 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
   public record Run(String dir, long seed, int steps, int promptsPerStep, int partitions,
       String initPolicy, boolean resume, int checkpointEvery, int nativeThreadsPerTask,
       int keepCheckpoints, String initFrom, boolean carryOptimizer, int maxEpochs,
-      java.time.Duration maxWallTime, int tasksPerStep, int prefetchPrompts)
+      java.time.Duration maxWallTime, int tasksPerStep, int prefetchPrompts, int mergeFanIn)
       implements Serializable {
 
     /** The last step of the run: {@code steps}, or fewer when {@code max-epochs} ends it first. */
@@ -124,7 +124,8 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
             run.nonNegativeInt("keep-checkpoints"), initFrom(run),
             run.oneOf("init-from-optimizer", java.util.Set.of("fresh", "carry")).equals("carry"),
             run.nonNegativeInt("max-epochs"), run.nonNegativeDuration("max-wall-time"),
-            run.nonNegativeInt("tasks-per-step"), run.intIn("prefetch-prompts", 1, 10_000_000)),
+            run.nonNegativeInt("tasks-per-step"), run.intIn("prefetch-prompts", 1, 10_000_000),
+            run.intIn("merge-fan-in", 2, 1024)),
         new Corpus(corpus.nonEmptyString("train"), corpus.string("eval").trim(),
             corpus.nonEmptyString("prompt-field"), corpus.nonEmptyString("answer-field"),
             corpus.nonEmptyString("completion-field")),

@@ -6,6 +6,7 @@ import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.CorpusSource;
 import io.sparkrl.job.corpus.LoadedCorpus;
 import io.sparkrl.job.corpus.RecordRules;
+import io.sparkrl.job.executor.ShardMerge;
 import io.sparkrl.job.executor.StepTask;
 import io.sparkrl.job.output.Checkpoint;
 import io.sparkrl.job.output.CheckpointStore;
@@ -186,8 +187,9 @@ public final class ReinforceJob {
 
   /**
    * @param samples whole prompt groups for the completions log (none on steps that log none)
-   * @param shards each task's sequences and rollout time (sample + reward + gradient), in
-   *     partition order
+   * @param shards each task's sequences and rollout time (sample + reward + gradient), in slice
+   *     order; with more tasks than {@code run.merge-fan-in}, each entry is a merged group of
+   *     tasks at the top of the merge tree ({@link TreeMerge}), its times summed over its tasks
    */
   public record StepResult(StepMetrics metrics, StepLog.Phases phases, List<CompletionSample> samples,
       List<ShardFigures> shards) {}
@@ -217,11 +219,13 @@ public final class ReinforceJob {
     long t1 = System.nanoTime();
     List<ShardResult> shards;
     try {
-      // results in slice order: a fixed merge order, bit-identical reruns
-      shards = SliceJob.run(sc, slices, new StepTask(snapshot, reference, settings,
+      // merged in a fixed tree on the executors (at most merge-fan-in sums reach the driver), in
+      // slice order: a fixed merge order, bit-identical reruns
+      shards = TreeMerge.run(sc, slices, new StepTask(snapshot, reference, settings,
           updater.context(job.run().seed(), policy.step()).withSamplePrompts(
               StepRecorder.samplePrompts(job.monitor(), policy.step(), lastStep())),
-          job.run().nativeThreadsPerTask()), ShardResult.class);
+          job.run().nativeThreadsPerTask()), ShardResult.class, new ShardMerge(),
+          job.run().mergeFanIn());
     } finally {
       snapshot.destroy();
     }

@@ -1,0 +1,9 @@
+package io.sparkrl.job.executor;
+
+import java.io.Serializable;
+
+/** How two task results combine, the earlier slice's first: the merge order is fixed by the caller. */
+@FunctionalInterface
+public interface OrderedMerge<R> extends Serializable {
+  R plus(R earlier, R later);
+}
