@@ -51,14 +51,14 @@ class DistributedStepTest {
   }
 
   static JobConfig config(int partitions, String estimator, String runDir, String... more) {
-    List<String> overrides = new ArrayList<>(List.of(more));
-    overrides.addAll(List.of("corpus.train=\"" + train + "\"", "corpus.eval=\"\"",
+    List<String> overrides = new ArrayList<>(List.of("corpus.train=\"" + train + "\"", "corpus.eval=\"\"",
         "run.partitions=" + partitions, "run.prompts-per-step=6", "run.seed=42",
         "run.dir=\"" + runDir + "\"", "policy.hidden-size=24", "policy.embedding-size=8",
         "sampling.group-size=4", "sampling.max-new-tokens=10", "sampling.temperature=1.5",
         "advantage.estimator=" + estimator,
         "reward.functions=[{name=length-penalty,weight=1},{name=format,weight=0.5}]",
         "reward.format.pattern=\".*[0-9].*\"", "reward.length-penalty.free-chars=4"));
+    overrides.addAll(List.of(more)); // the caller's settings win
     return JobConfig.load(null, overrides);
   }
 
