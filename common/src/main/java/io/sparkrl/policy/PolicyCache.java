@@ -9,6 +9,10 @@ import java.util.Map;
  * core in a shared executor JVM, so each task thread gets its own; Spark reuses its task threads,
  * so an engine is built once per core, not once per task.
  *
+ * <p>An engine is refreshed when the snapshot's parameter array is another array: parameter arrays
+ * are never modified once in a snapshot (each update writes a new one), so the same array holds
+ * the same values.
+ *
  * <p>Entries are also keyed by the device the thread is bound to ({@link DeviceBinding#current()}):
  * an engine lives on the device it was built on, and a reused task thread may be handed a task
  * with another GPU.
@@ -35,7 +39,8 @@ public final class PolicyCache {
       entries.put(key, new Entry(snapshot.architecture(), model, snapshot));
       return model;
     }
-    if (e.loaded() != snapshot) {
+    // the same parameter array (one broadcast value per executor) holds the same values
+    if (e.loaded().parameters() != snapshot.parameters()) {
       e.model().load(snapshot.parameters());
       entries.put(key, new Entry(e.architecture(), e.model(), snapshot));
     }

@@ -43,6 +43,16 @@ public record PolicySnapshot(PolicyArchitecture architecture, float[] parameters
     }
   }
 
+  /** A snapshot of the frame's policy holding {@code parameters} (not copied) at {@code step}. */
+  public static PolicySnapshot of(PolicyFrame frame, float[] parameters, long step) {
+    return new PolicySnapshot(frame.architecture(), parameters, frame.tokenizer(), step);
+  }
+
+  /** What does not change from step to step: architecture and tokenizer. */
+  public PolicyFrame frame() {
+    return new PolicyFrame(architecture, tokenizer);
+  }
+
   public PolicySnapshot withParameters(float[] newParameters, long newStep) {
     if (newParameters.length != parameters.length) {
       throw new IllegalArgumentException("parameter count " + newParameters.length

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KillResumeTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final int STEPS = 6;
-  @TempDir Path tmp;
+  Path tmp;
   List<String> corpus;
   String uninterrupted;
 
@@ -57,7 +57,8 @@ class KillResumeTest {
   }
 
   @BeforeAll
-  void uninterruptedRun() throws Exception {
+  void uninterruptedRun(@TempDir Path folder) throws Exception {
+    tmp = folder;
     corpus = TestCorpus.write(tmp.resolve("corpus"), 9, 11);
     Path dir = tmp.resolve("uninterrupted");
     ChildJob run = ChildJob.start(tmp.resolve("uninterrupted.log"), List.of(), args(dir));

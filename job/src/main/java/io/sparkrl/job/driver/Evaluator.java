@@ -4,6 +4,7 @@ import io.sparkrl.job.corpus.CorpusSource;
 import io.sparkrl.job.corpus.LoadedCorpus;
 import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.EvalTask;
+import io.sparkrl.job.executor.SnapshotSource;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.sampling.SamplingDevice;
 import io.sparkrl.step.PromptRecord;
@@ -11,7 +12,6 @@ import io.sparkrl.tokenizer.UnknownCharacterMode;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /** Greedy held-out accuracy of a policy, computed where the held-out prompts live. */
 public final class Evaluator {
@@ -22,6 +22,8 @@ public final class Evaluator {
   private final UnknownCharacterMode unknown;
   private final int nativeThreads;
   private final SamplingDevice device;
+  /** The evaluated policies' frame once (a run's policies share it), their parameters each time. */
+  private final PolicyBroadcasts broadcasts;
 
   public Evaluator(JavaSparkContext sc, JavaRDD<PromptRecord> heldOut, int maxNewTokens,
       String answerPrefix, UnknownCharacterMode unknown, int nativeThreads, SamplingDevice device) {
@@ -32,6 +34,7 @@ public final class Evaluator {
     this.unknown = unknown;
     this.nativeThreads = nativeThreads;
     this.device = device;
+    this.broadcasts = new PolicyBroadcasts(sc);
   }
 
   /**
@@ -59,7 +62,7 @@ public final class Evaluator {
 
   /** Fraction of held-out prompts whose greedy completion has the reference answer. */
   public double accuracy(PolicySnapshot policy) {
-    Broadcast<PolicySnapshot> b = sc.broadcast(policy);
+    SnapshotSource b = broadcasts.broadcast(policy);
     try {
       List<long[]> counts = heldOut.mapPartitions(
           new EvalTask(b, maxNewTokens, answerPrefix, unknown, nativeThreads, device)).collect();
@@ -71,7 +74,7 @@ public final class Evaluator {
       }
       return total == 0 ? Double.NaN : (double) correct / total;
     } finally {
-      b.destroy();
+      PolicyBroadcasts.release(b);
     }
   }
 }

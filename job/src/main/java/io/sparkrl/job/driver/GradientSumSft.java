@@ -8,6 +8,7 @@ import io.sparkrl.job.corpus.LoadedCorpus;
 import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.SftLossTask;
 import io.sparkrl.job.executor.SftTask;
+import io.sparkrl.job.executor.SnapshotSource;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.optim.AdamW;
 import io.sparkrl.optim.OptimizerSettings;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +81,7 @@ final class GradientSumSft {
         initial.parameters().length, initial.architecture().name(), job.sft().epochs());
 
     float[] parameters = initial.parameters().clone();
+    PolicyBroadcasts broadcasts = new PolicyBroadcasts(sc);
     OptimizerSettings base = settings.optimizer();
     AdamW adamw = null;
     dir.openMetrics(0);
@@ -98,13 +99,13 @@ final class GradientSumSft {
       double gradNorm = 0;
       for (; step < stepsPerEpoch * epoch && step < lastStep; step++) {
         List<List<PromptRecord>> slices = TaskSlices.of(steps.of(step, lastStep), tasks);
-        Broadcast<PolicySnapshot> snapshot = sc.broadcast(policy);
+        SnapshotSource snapshot = broadcasts.broadcast(policy);
         List<GradientSum> sums;
         try {
           sums = SliceJob.run(sc, slices, new SftTask(snapshot, settings,
               job.run().nativeThreadsPerTask()), GradientSum.class);
         } finally {
-          snapshot.destroy();
+          PolicyBroadcasts.release(snapshot);
         }
         GradientSum total = null;
         for (GradientSum s : sums) {
@@ -126,7 +127,7 @@ final class GradientSumSft {
           || job.eval().every() > 0 && epoch % job.eval().every() == 0;
       Double accuracy = evaluate && evaluator != null ? evaluator.accuracy(policy) : null;
       Double heldOutLoss = evaluate && heldOut != null
-          ? heldOutLoss(sc, heldOut, policy, settings, job) : null;
+          ? heldOutLoss(sc, heldOut, policy, settings, job, broadcasts) : null;
       LOG.info(String.format("sft epoch %d/%d | loss %.4f |%s%s %.0f ms", epoch,
           job.sft().epochs(), trainLoss,
           heldOutLoss == null ? "" : String.format(" held-out loss %.4f |", heldOutLoss),
@@ -147,6 +148,7 @@ final class GradientSumSft {
       record.put("epoch_ms", ms);
       dir.appendMetrics(record);
     }
+    broadcasts.close();
     examples.unpersist(false);
     if (heldOut != null) {
       heldOut.unpersist(false);
@@ -177,8 +179,8 @@ final class GradientSumSft {
   }
 
   private static double heldOutLoss(JavaSparkContext sc, JavaRDD<PromptRecord> heldOut,
-      PolicySnapshot policy, TrainerSettings settings, JobSettings job) {
-    Broadcast<PolicySnapshot> b = sc.broadcast(policy);
+      PolicySnapshot policy, TrainerSettings settings, JobSettings job, PolicyBroadcasts broadcasts) {
+    SnapshotSource b = broadcasts.broadcast(policy);
     try {
       double nll = 0;
       double tokens = 0;
@@ -189,7 +191,7 @@ final class GradientSumSft {
       }
       return nll / Math.max(1, tokens);
     } finally {
-      b.destroy();
+      PolicyBroadcasts.release(b);
     }
   }
 }

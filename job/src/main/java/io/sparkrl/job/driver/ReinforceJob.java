@@ -7,6 +7,7 @@ import io.sparkrl.job.corpus.CorpusSource;
 import io.sparkrl.job.corpus.LoadedCorpus;
 import io.sparkrl.job.corpus.RecordRules;
 import io.sparkrl.job.executor.ShardMerge;
+import io.sparkrl.job.executor.SnapshotSource;
 import io.sparkrl.job.executor.StepTask;
 import io.sparkrl.job.output.Checkpoint;
 import io.sparkrl.job.output.CheckpointStore;
@@ -36,7 +37,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +60,11 @@ public final class ReinforceJob {
   private final StepPrompts prompts;
   private final int tasksPerStep;
   private final PolicyUpdater updater;
-  private final Broadcast<PolicySnapshot> reference;
+  /** The policy's frame once, its parameters each step. */
+  private final PolicyBroadcasts broadcasts;
+  /** The frozen reference of the KL term: its own frame and parameters, broadcast once. */
+  private final PolicyBroadcasts referenceBroadcasts;
+  private final SnapshotSource reference;
   private final JobConfig config;
   private final long corpusSize;
   private final long malformed;
@@ -88,7 +92,10 @@ public final class ReinforceJob {
     this.tasksPerStep = tasksPerStep(sc, job.run());
     this.policy = policy;
     this.updater = updater;
-    this.reference = settings.loss().usesReference() ? sc.broadcast(referencePolicy) : null;
+    this.broadcasts = new PolicyBroadcasts(sc);
+    this.referenceBroadcasts = new PolicyBroadcasts(sc);
+    this.reference = settings.loss().usesReference()
+        ? referenceBroadcasts.broadcast(referencePolicy) : null;
   }
 
   /**
@@ -215,7 +222,7 @@ public final class ReinforceJob {
     List<List<PromptRecord>> slices = TaskSlices.of(prompts.of(policy.step(), lastStep()),
         tasksPerStep);
     long gathered = System.nanoTime();
-    Broadcast<PolicySnapshot> snapshot = sc.broadcast(policy);
+    SnapshotSource snapshot = broadcasts.broadcast(policy);
     long t1 = System.nanoTime();
     List<ShardResult> shards;
     try {
@@ -227,7 +234,7 @@ public final class ReinforceJob {
           job.run().nativeThreadsPerTask()), ShardResult.class, new ShardMerge(),
           job.run().mergeFanIn());
     } finally {
-      snapshot.destroy();
+      PolicyBroadcasts.release(snapshot);
     }
     long t2 = System.nanoTime();
     ShardResult merged = PolicyUpdater.merge(shards);
@@ -354,8 +361,10 @@ public final class ReinforceJob {
 
   public void close() {
     if (reference != null) {
-      reference.destroy();
+      PolicyBroadcasts.release(reference);
     }
+    referenceBroadcasts.close();
+    broadcasts.close();
     train.unpersist(false);
   }
 }

@@ -15,21 +15,21 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
+
 
 /**
  * Greedy evaluation of a partition of held-out prompts: one batched greedy pass, then the
  * answer-match check. Returns {correct, total} so the driver adds counts, never rates.
  */
 public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, long[]> {
-  private final Broadcast<PolicySnapshot> policy;
+  private final SnapshotSource policy;
   private final int maxNewTokens;
   private final String answerPrefix;
   private final UnknownCharacterMode unknown;
   private final int nativeThreads;
   private final SamplingDevice device;
 
-  public EvalTask(Broadcast<PolicySnapshot> policy, int maxNewTokens, String answerPrefix,
+  public EvalTask(SnapshotSource policy, int maxNewTokens, String answerPrefix,
       UnknownCharacterMode unknown, int nativeThreads, SamplingDevice device) {
     this.policy = policy;
     this.maxNewTokens = maxNewTokens;

@@ -1,6 +1,5 @@
 package io.sparkrl.job.executor;
 
-import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.SupervisedWorker;
 import io.sparkrl.step.TrainerSettings;
@@ -8,19 +7,19 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
+
 
 /**
  * The held-out loss of a partition of examples: {summed negative log-likelihood of the reference
  * completions, their tokens}, so the driver adds sums and divides once.
  */
 public final class SftLossTask implements FlatMapFunction<Iterator<PromptRecord>, double[]> {
-  private final Broadcast<PolicySnapshot> policy;
+  private final SnapshotSource policy;
   private final TrainerSettings settings;
   private final int nativeThreads;
   private final int batch;
 
-  public SftLossTask(Broadcast<PolicySnapshot> policy, TrainerSettings settings, int nativeThreads,
+  public SftLossTask(SnapshotSource policy, TrainerSettings settings, int nativeThreads,
       int batch) {
     this.policy = policy;
     this.settings = settings;

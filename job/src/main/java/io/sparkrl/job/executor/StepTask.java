@@ -1,13 +1,12 @@
 package io.sparkrl.job.executor;
 
-import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.step.RolloutWorker;
 import io.sparkrl.step.ShardResult;
 import io.sparkrl.step.StepContext;
 import io.sparkrl.step.TrainerSettings;
 import java.util.List;
-import org.apache.spark.broadcast.Broadcast;
+
 
 /**
  * One task of a REINFORCE step, on an executor: run the {@link RolloutWorker} on this task's slice
@@ -15,13 +14,13 @@ import org.apache.spark.broadcast.Broadcast;
  * ({@link TaskDevice}), and return its {@link ShardResult}.
  */
 public final class StepTask implements SliceFunction<List<PromptRecord>, ShardResult> {
-  private final Broadcast<PolicySnapshot> policy;
-  private final Broadcast<PolicySnapshot> reference;
+  private final SnapshotSource policy;
+  private final SnapshotSource reference;
   private final TrainerSettings settings;
   private final StepContext context;
   private final int nativeThreads;
 
-  public StepTask(Broadcast<PolicySnapshot> policy, Broadcast<PolicySnapshot> reference,
+  public StepTask(SnapshotSource policy, SnapshotSource reference,
       TrainerSettings settings, StepContext context, int nativeThreads) {
     this.policy = policy;
     this.reference = reference;
