@@ -29,6 +29,17 @@ public final class HfChecks {
           : hf.tokenizerFile(), "the dl4j-spark sft engine (the LSTM's) uses the corpus's"
           + " characters as they are; set sparkrl.sft.engine = gradient-sums");
     }
+    String init = config.job().run().initPolicy();
+    if (command.equals("sft") && dl4jSpark(config) && !init.isEmpty()) {
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(init);
+      org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(hadoop);
+      if (fs.exists(path) && PolicySource.isModelFolder(fs, path)) {
+        throw new SettingsException("sparkrl.sft.engine", config.job().sft().engine(), "a Hugging"
+            + " Face model (run.init-policy = " + init + ") trains with the gradient-sums engine;"
+            + " set sparkrl.sft.engine = gradient-sums or sparkrl.policy.architecture ="
+            + " transformer");
+      }
+    }
     boolean fresh = config.job().run().initPolicy().isEmpty()
         && config.job().run().initFrom().isEmpty();
     if (fresh && !hf.tokenizerFile().isEmpty()) {
