@@ -15,7 +15,8 @@ public final class Tokenizers {
 
   private static final Map<String, Reader> READERS = Map.of(
       "characters", Vocabulary::readFrom,
-      io.sparkrl.tokenizer.bpe.BpeTokenizer.KIND, io.sparkrl.tokenizer.bpe.BpeTokenizer::readFrom);
+      io.sparkrl.tokenizer.bpe.BpeTokenizer.KIND, io.sparkrl.tokenizer.bpe.BpeTokenizer::readFrom,
+      FramedTokenizer.KIND, FramedTokenizer::readFrom);
 
   private Tokenizers() {}
 

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * {@code generate.task = programs}), {@code sft} (supervised
  * warm start), {@code reinforce} (REINFORCE training), {@code evaluate} (greedy held-out accuracy
  * of {@code run.init-policy}); {@code report RUN_DIR} and {@code compare RUN_DIR RUN_DIR...}
- * (charts and report.html of run directories, see {@link ReportCommand}).
+ * (charts and report.html of run directories, see {@link ReportCommand}); {@code train-tokenizer}
+ * (a byte-level BPE tokenizer.json from a corpus) and {@code export} (a policy as a Hugging Face
+ * folder), see {@code io.sparkrl.job.hf}.
  *
  * <p>Exit codes: 0 done (or nothing to do: the run directory already has {@code _SUCCESS});
  * 2 bad command line, configuration or input data (a corpus, policy or checkpoint that is missing
@@ -56,7 +58,8 @@ public final class Main {
   /** EX_TEMPFAIL of sysexits.h: not finished, run the same command again to continue. */
   public static final int NOT_FINISHED = 75;
   private static final List<String> COMMANDS =
-      List.of("generate", "sft", "reinforce", "evaluate", "report", "compare");
+      List.of("generate", "sft", "reinforce", "evaluate", "report", "compare", "train-tokenizer",
+          "export");
 
   private Main() {}
 
@@ -132,8 +135,17 @@ public final class Main {
       System.out.println("wrote " + String.join(" and ", written));
       return OK;
     }
+    if (command.equals("train-tokenizer")) {
+      io.sparkrl.job.hf.TrainTokenizerCommand.run(config, hadoop, System.out);
+      return OK;
+    }
+    if (command.equals("export")) {
+      io.sparkrl.job.hf.ExportCommand.run(config, hadoop, System.out);
+      return OK;
+    }
     // Everything that can be checked without Spark is checked before it starts.
     CorpusRequirements.check(command, config, hadoop);
+    io.sparkrl.job.hf.HfChecks.beforeSpark(command, config, hadoop);
     if (!job.run().initPolicy().isEmpty()) {
       RunDirectory.readPolicy(job.run().initPolicy(), hadoop);
     } else if (command.equals("evaluate")) {
@@ -168,11 +180,14 @@ public final class Main {
       out.clearSuccess();
       out.writeConfig(config.render());
       switch (command) {
-        case "sft" -> SftJob.run(sc, config, out);
+        case "sft" -> io.sparkrl.job.hf.HfRunExport.write(config, out, SftJob.run(sc, config, out));
         case "reinforce" -> {
           ReinforceJob training = ReinforceJob.start(sc, config, out);
           RunSummary.Ending ending = training.run(out);
           training.close();
+          if (ending == RunSummary.Ending.FINISHED) {
+            io.sparkrl.job.hf.HfRunExport.write(config, out, training.policy());
+          }
           if (job.monitor().report()) {
             writeReport(out, hadoop);
           }
@@ -185,7 +200,7 @@ public final class Main {
           LOG.info("done: {} steps; see {}/summary.json", training.policy().step(), out.uri());
         }
         case "evaluate" -> {
-          PolicySnapshot policy = RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
+          PolicySnapshot policy = io.sparkrl.job.hf.PolicySource.initPolicy(config, sc.hadoopConfiguration());
           double accuracy = Evaluator.heldOut(sc, config, policy.tokenizer()).accuracy(policy);
           System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
         }
@@ -223,6 +238,9 @@ public final class Main {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof CorpusException || t instanceof FileNotFoundException
           || t instanceof UnknownCharacterException
+          || t instanceof io.sparkrl.hf.HfFormatException
+          || t instanceof io.sparkrl.hf.SafetensorsFormatException
+          || t instanceof io.sparkrl.tokenizer.bpe.TokenizerFormatException
           || t instanceof io.sparkrl.job.output.InvalidCheckpointException
           || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("cannot read policy")
           || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("policy file")) {

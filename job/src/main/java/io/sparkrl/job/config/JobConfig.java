@@ -98,6 +98,11 @@ public final class JobConfig {
     return source;
   }
 
+  /** The resolved configuration (for settings read outside TrainerSettings and JobSettings). */
+  public Config config() {
+    return config;
+  }
+
   /** The resolved configuration under the root, as HOCON with comments naming each value's origin. */
   public String render() {
     return config.getConfig(ROOT).atPath(ROOT).root().render(ConfigRenderOptions.defaults()

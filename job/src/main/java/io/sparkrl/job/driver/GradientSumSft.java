@@ -53,12 +53,12 @@ final class GradientSumSft {
     JobSettings job = config.job();
     TrainerSettings settings = config.trainer();
     PolicySnapshot fixed = job.run().initPolicy().isEmpty() ? null
-        : RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration());
+        : io.sparkrl.job.hf.PolicySource.initPolicy(config, sc.hadoopConfiguration());
     LoadedCorpus corpus = CorpusSource.resolve(job.corpus().train(), job.corpus(),
         job.reading().format(), RecordRules.of(settings, fixed == null ? null : fixed.tokenizer(),
             true), sc.hadoopConfiguration()).load(sc, job.reading().malformed());
     PolicySnapshot initial = fixed != null ? fixed : Architectures.fresh(settings.policy(),
-        CorpusVocabulary.of(corpus.rows(), CorpusVocabulary.rewardText(settings.reward())));
+        FreshTokenizer.of(config, corpus.rows(), sc.hadoopConfiguration()));
     JavaRDD<PromptRecord> examples = corpus.examples(job.run().partitions(), job.sft().maxExamples())
         .persist(StorageLevel.MEMORY_AND_DISK());
     long size = examples.count();

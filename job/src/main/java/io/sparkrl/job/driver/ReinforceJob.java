@@ -122,7 +122,7 @@ public final class ReinforceJob {
     } else if (source.isPresent()) {
       fixed = atStepZero(source.get().checkpoint().policy());
     } else if (!job.run().initPolicy().isEmpty()) {
-      fixed = atStepZero(RunDirectory.readPolicy(job.run().initPolicy(), sc.hadoopConfiguration()));
+      fixed = atStepZero(io.sparkrl.job.hf.PolicySource.initPolicy(config, sc.hadoopConfiguration()));
     }
     Tokenizer vocabulary = resume.map(r -> r.checkpoint().policy().tokenizer())
         .orElse(fixed == null ? null : fixed.tokenizer());
@@ -141,7 +141,7 @@ public final class ReinforceJob {
     if (fixed != null) {
       initial = fixed;
     } else {
-      var fresh = CorpusVocabulary.of(corpus.rows(), CorpusVocabulary.rewardText(settings.reward()));
+      var fresh = FreshTokenizer.of(config, corpus.rows(), sc.hadoopConfiguration());
       initial = Architectures.fresh(settings.policy(), fresh);
     }
     corpus.release();

@@ -216,7 +216,10 @@ public final class RunDirectory implements AutoCloseable {
     fs.delete(new Path(root, "_SUCCESS"), false);
   }
 
-  /** Reads a policy file written by {@link #writePolicy} or a checkpoint, from any Hadoop URI. */
+  /**
+   * Reads a policy file written by {@link #writePolicy} or a checkpoint, or imports a Hugging Face
+   * model folder (one holding config.json), from any Hadoop URI.
+   */
   public static PolicySnapshot readPolicy(String uri, Configuration hadoop) throws IOException {
     Path path = new Path(uri);
     return readPolicy(path.getFileSystem(hadoop), path);
@@ -225,6 +228,14 @@ public final class RunDirectory implements AutoCloseable {
   private static PolicySnapshot readPolicy(FileSystem fs, Path path) throws IOException {
     if (!fs.exists(path)) {
       throw new IOException("policy file " + fs.makeQualified(path) + " does not exist");
+    }
+    if (io.sparkrl.job.hf.PolicySource.isModelFolder(fs, path)) {
+      try {
+        return io.sparkrl.job.hf.PolicySource.importFolder(fs, path);
+      } catch (IOException e) {
+        throw new IOException("cannot read policy from the Hugging Face folder "
+            + fs.makeQualified(path) + ": " + e.getMessage(), e);
+      }
     }
     try (InputStream in = fs.open(path)) {
       return PolicySnapshot.readFrom(in);
