@@ -1,6 +1,7 @@
 package io.sparkrl.policy.transformer;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -125,6 +126,16 @@ final class Kernels {
   static INDArray softmaxBackward(INDArray p, INDArray dp) {
     INDArray dot = dp.mul(p).sum(true, 1);
     return dp.subColumnVector(dot).muli(p);
+  }
+
+  /**
+   * {@code table[index[r]] += rows[r]} for every r, in place (repeated indices add up): libnd4j's
+   * scatter_add, on both backends.
+   */
+  static void scatterAddRows(INDArray table, int[] index, INDArray rows) {
+    Nd4j.exec(DynamicCustomOp.builder("scatter_add")
+        .addInputs(table, Nd4j.createFromArray(index), rows).addOutputs(table).callInplace(true)
+        .build());
   }
 
   /**
