@@ -20,7 +20,15 @@ final class Kernels {
 
   /** a b, row-major. */
   static INDArray mm(INDArray a, INDArray b) {
-    INDArray c = a.mmul(b);
+    return mm(a, b, false, false);
+  }
+
+  /**
+   * op(a) op(b), row-major, op transposing when asked: libnd4j's matmul (cheaper per call than
+   * INDArray.mmul, and it reads the transposes in place).
+   */
+  static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
+    INDArray c = Nd4j.matmul(a, b, transposeA, transposeB, false);
     return c.ordering() == 'c' ? c : c.dup('c');
   }
 
@@ -29,7 +37,7 @@ final class Kernels {
    * GPT-2 Conv1D weight stored (in, out). {@code bias} (1, out) may be null.
    */
   static INDArray linear(INDArray x, INDArray w, boolean outIn, INDArray bias) {
-    INDArray y = mm(x, outIn ? w.transpose() : w);
+    INDArray y = mm(x, w, false, outIn);
     if (bias != null) {
       y.addiRowVector(bias);
     }
@@ -42,11 +50,11 @@ final class Kernels {
    */
   static INDArray linearBackward(INDArray x, INDArray dy, INDArray w, boolean outIn, INDArray gw,
       INDArray gb) {
-    gw.addi(outIn ? mm(dy.transpose(), x) : mm(x.transpose(), dy));
+    gw.addi(outIn ? mm(dy, x, true, false) : mm(x, dy, true, false));
     if (gb != null) {
       gb.addi(dy.sum(true, 0));
     }
-    return mm(dy, outIn ? w : w.transpose());
+    return mm(dy, w, false, !outIn);
   }
 
   /** A normalisation's saved values: the normalised input and the inverse scale per row. */

@@ -27,7 +27,7 @@ final class TransformerBackward {
 
   void run(TransformerForward.Pass pass, CausalAttention attention, INDArray dLogits,
       INDArray head, String headName) {
-    g.get(headName).addi(Kernels.mm(dLogits.transpose(), pass.finalNorm.out()));
+    g.get(headName).addi(Kernels.mm(dLogits, pass.finalNorm.out(), true, false));
     INDArray dx = Kernels.mm(dLogits, head);
     dx = llama
         ? Kernels.normBackward(pass.finalNorm, dx, w.get("model.norm.weight"),
