@@ -1,6 +1,7 @@
 package io.sparkrl.policy.transformer;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -19,7 +20,15 @@ final class Kernels {
 
   /** a b, row-major. */
   static INDArray mm(INDArray a, INDArray b) {
-    INDArray c = a.mmul(b);
+    return mm(a, b, false, false);
+  }
+
+  /**
+   * op(a) op(b), row-major, op transposing when asked: libnd4j's matmul (cheaper per call than
+   * INDArray.mmul, and it reads the transposes in place).
+   */
+  static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
+    INDArray c = Nd4j.matmul(a, b, transposeA, transposeB, false);
     return c.ordering() == 'c' ? c : c.dup('c');
   }
 
@@ -28,7 +37,7 @@ final class Kernels {
    * GPT-2 Conv1D weight stored (in, out). {@code bias} (1, out) may be null.
    */
   static INDArray linear(INDArray x, INDArray w, boolean outIn, INDArray bias) {
-    INDArray y = mm(x, outIn ? w.transpose() : w);
+    INDArray y = mm(x, w, false, outIn);
     if (bias != null) {
       y.addiRowVector(bias);
     }
@@ -41,11 +50,11 @@ final class Kernels {
    */
   static INDArray linearBackward(INDArray x, INDArray dy, INDArray w, boolean outIn, INDArray gw,
       INDArray gb) {
-    gw.addi(outIn ? mm(dy.transpose(), x) : mm(x.transpose(), dy));
+    gw.addi(outIn ? mm(dy, x, true, false) : mm(x, dy, true, false));
     if (gb != null) {
       gb.addi(dy.sum(true, 0));
     }
-    return mm(dy, outIn ? w : w.transpose());
+    return mm(dy, w, false, !outIn);
   }
 
   /** A normalisation's saved values: the normalised input and the inverse scale per row. */
@@ -125,6 +134,16 @@ final class Kernels {
   static INDArray softmaxBackward(INDArray p, INDArray dp) {
     INDArray dot = dp.mul(p).sum(true, 1);
     return dp.subColumnVector(dot).muli(p);
+  }
+
+  /**
+   * {@code table[index[r]] += rows[r]} for every r, in place (repeated indices add up): libnd4j's
+   * scatter_add, on both backends.
+   */
+  static void scatterAddRows(INDArray table, int[] index, INDArray rows) {
+    Nd4j.exec(DynamicCustomOp.builder("scatter_add")
+        .addInputs(table, Nd4j.createFromArray(index), rows).addOutputs(table).callInplace(true)
+        .build());
   }
 
   /**

@@ -27,7 +27,7 @@ final class TransformerBackward {
 
   void run(TransformerForward.Pass pass, CausalAttention attention, INDArray dLogits,
       INDArray head, String headName) {
-    g.get(headName).addi(Kernels.mm(dLogits.transpose(), pass.finalNorm.out()));
+    g.get(headName).addi(Kernels.mm(dLogits, pass.finalNorm.out(), true, false));
     INDArray dx = Kernels.mm(dLogits, head);
     dx = llama
         ? Kernels.normBackward(pass.finalNorm, dx, w.get("model.norm.weight"),
@@ -39,9 +39,9 @@ final class TransformerBackward {
           : gpt2Layer(l, pass.layers[l], attention, dx);
     }
     INDArray embedding = g.get(llama ? "model.embed_tokens.weight" : "transformer.wte.weight");
-    scatterRows(embedding, pass.tokens, dx);
+    Kernels.scatterAddRows(embedding, pass.tokens, dx);
     if (!llama) {
-      scatterRows(g.get("transformer.wpe.weight"), pass.positions, dx);
+      Kernels.scatterAddRows(g.get("transformer.wpe.weight"), pass.positions, dx);
     }
   }
 
@@ -95,12 +95,5 @@ final class TransformerBackward {
         false, g.layer(l, "attn.c_attn.weight"), g.layer(l, "attn.c_attn.bias"));
     return dh.addi(Kernels.normBackward(a.norm1, dn1, w.layer(l, "ln_1.weight"),
         g.layer(l, "ln_1.weight"), g.layer(l, "ln_1.bias")));
-  }
-
-  /** table[index[r]] += dx[r] for every row r (repeated indices add up). */
-  private static void scatterRows(INDArray table, int[] index, INDArray dx) {
-    for (int r = 0; r < index.length; r++) {
-      table.getRow(index[r]).addi(dx.getRow(r));
-    }
   }
 }

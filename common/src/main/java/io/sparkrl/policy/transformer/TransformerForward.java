@@ -131,7 +131,7 @@ final class TransformerForward {
     pass.finalNorm = llama ? Kernels.rmsNorm(x, w.get("model.norm.weight"), eps)
         : Kernels.layerNorm(x, w.get("transformer.ln_f.weight"), w.get("transformer.ln_f.bias"),
             eps);
-    pass.logits = Kernels.mm(pass.finalNorm.out(), head().transpose());
+    pass.logits = Kernels.mm(pass.finalNorm.out(), head(), false, true);
     return pass;
   }
 

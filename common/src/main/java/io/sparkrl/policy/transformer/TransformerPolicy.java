@@ -24,11 +24,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * .. length-2) carry loss. Right-padding (token 0) sits after each sequence's tokens, where causal
  * attention keeps it from every real position; padded rows carry zero loss gradient.
  *
- * <p>Memory of one {@link #sum} over B sequences of T positions (elements of the data type): the
- * parameters P (plus a float[] copy held by the caller) and a gradient of P (and P doubles in the
- * returned {@link GradientSum}); saved activations about {@code B*T*(L*(7d + 3*kvHeads*hd + 3I) +
- * 2d + 2V) + L*B*heads*T^2} (the T^2 term: each head's attention probabilities), and transient
- * temporaries of similar size for one layer. The stepper's cache: {@link TransformerStepper}.
+ * <p>Memory of one {@link #sum} over B sequences of T positions (T = longest - 1), in elements
+ * of the data type unless said: the parameters P (the engine's own copy) and a gradient of P,
+ * plus P doubles in the returned {@link GradientSum}; saved activations
+ * {@code B*T*(L*(7d + 2*kvHeads*hd + 3I) + 2d) + L*B*heads*T^2} (the last term: attention
+ * probabilities); logits B*T*V, plus two B*T*V double arrays for the loss (logits and dL/dz); and
+ * transient temporaries of about one layer's activations. For the stepper's cache see
+ * {@link TransformerStepper}. Nothing is pooled: every call allocates its arrays afresh (ND4J frees
+ * them when they are collected).
  *
  * <p>Not thread-safe: one engine per thread (it caches the last batch's forward pass so that
  * {@link #completionLogProbs} and {@link #sum} on one batch share it). The parameters are copied

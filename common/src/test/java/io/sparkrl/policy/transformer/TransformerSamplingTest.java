@@ -142,6 +142,42 @@ class TransformerSamplingTest {
     assertTrue(beyond.getMessage().contains("position " + max), beyond.getMessage());
   }
 
+  /**
+   * Rows started empty and fed token by token (the interface's default prefill, outgrowing the
+   * initial cache of maxNewTokens positions) give the batched prefill's logits.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"llama-gqa-bias-untied", "gpt2"})
+  void stepwisePromptFeedingEqualsTheBatchedPrefill(String name) {
+    TransformerPolicy policy = policy(name);
+    TransformerStepper stepper = policy.stepper(2);
+    List<int[]> prompts = new ArrayList<>();
+    for (Prompt p : prompts()) {
+      prompts.add(p.tokens());
+    }
+    int v = policy.shape().vocabularySize();
+    float[] batched = new float[prompts.size() * v];
+    stepper.prefill(prompts, batched);
+    TokenStepper plain = new TokenStepper() { // the interface's default prefill over start/step
+      @Override
+      public int vocabularySize() {
+        return stepper.vocabularySize();
+      }
+
+      @Override
+      public Rows start(int capacity) {
+        return stepper.start(capacity);
+      }
+    };
+    float[] stepwise = new float[prompts.size() * v];
+    plain.prefill(prompts, stepwise);
+    double worst = 0;
+    for (int j = 0; j < batched.length; j++) {
+      worst = Math.max(worst, Math.abs(batched[j] - stepwise[j]));
+    }
+    assertTrue(worst <= 1e-5, "max |logit difference| " + worst);
+  }
+
   static String render(List<Completion> completions) {
     StringBuilder s = new StringBuilder();
     for (Completion c : completions) {
