@@ -38,7 +38,7 @@ class TransformerBatchTest {
     TransformerPolicy policy = TransformerPolicy.of(shape,
         TinyTransformers.parameters(shape, 31, 0.4), DataType.DOUBLE);
     List<TrainingSequence> sequences = sequences(shape.vocabularySize());
-    SequenceBatch batch = new SequenceBatch(sequences, DataType.DOUBLE);
+    SequenceBatch batch = new SequenceBatch(sequences);
     double[] advantages = {0.5, -1, 2, 0.3, 1, -0.4, 0.8};
     double[][] reference = TransformerGradientTest.referenceLogProbs(sequences);
     LossSettings loss = new LossSettings(Aggregation.TOKEN_MEAN, 0.2, KlEstimator.K3, 0.1);
@@ -47,7 +47,7 @@ class TransformerBatchTest {
     GradientSum whole = policy.sum(batch, advantages, loss, reference);
     GradientSum parts = GradientSum.zero(whole.gradient().length);
     for (int i = 0; i < sequences.size(); i++) {
-      SequenceBatch one = new SequenceBatch(List.of(sequences.get(i)), DataType.DOUBLE);
+      SequenceBatch one = new SequenceBatch(List.of(sequences.get(i)));
       double[][] alone = policy.completionLogProbs(one);
       assertEquals(together[i].length, alone[0].length);
       for (int k = 0; k < alone[0].length; k++) {
@@ -77,7 +77,7 @@ class TransformerBatchTest {
     TransformerShape shape = TinyTransformers.named(name);
     float[] theta = TinyTransformers.floats(TinyTransformers.parameters(shape, 3, 0.3));
     List<TrainingSequence> sequences = TinyTransformers.sequences(shape.vocabularySize(), 2);
-    SequenceBatch batch = new SequenceBatch(sequences, DataType.FLOAT);
+    SequenceBatch batch = new SequenceBatch(sequences);
     TransformerPolicy shared = TransformerPolicy.of(shape, theta, DataType.FLOAT);
     shared.completionLogProbs(batch);
     for (double[] advantages : new double[][] {{1, -1, 0.5, 2}, {1, 1, 1, 1}, {0, 0, 0, 0}}) {
@@ -95,19 +95,18 @@ class TransformerBatchTest {
     TransformerShape shape = TinyTransformers.named(name);
     TransformerPolicy policy = TransformerPolicy.of(shape,
         TransformerInit.parameters(shape, 1), DataType.FLOAT);
-    SequenceBatch batch = new SequenceBatch(TinyTransformers.sequences(shape.vocabularySize(), 2),
-        DataType.FLOAT);
+    SequenceBatch batch = new SequenceBatch(TinyTransformers.sequences(shape.vocabularySize(), 2));
     assertThrows(IllegalArgumentException.class,
         () -> policy.sum(batch, new double[] {1}, null, null));
     assertThrows(IllegalArgumentException.class, () -> policy.sum(batch, new double[4],
         new LossSettings(Aggregation.TOKEN_MEAN, 0.1, KlEstimator.K1, 0), null));
     IllegalArgumentException token = assertThrows(IllegalArgumentException.class,
         () -> policy.completionLogProbs(new SequenceBatch(List.of(new TrainingSequence(
-            new int[] {1, shape.vocabularySize(), 0}, 1)), DataType.FLOAT)));
+            new int[] {1, shape.vocabularySize(), 0}, 1)))));
     assertTrue(token.getMessage().contains("token " + shape.vocabularySize()), token.getMessage());
     IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
         () -> policy.completionLogProbs(new SequenceBatch(List.of(new TrainingSequence(
-            new int[shape.maxPositions() + 2], 1)), DataType.FLOAT)));
+            new int[shape.maxPositions() + 2], 1)))));
     assertTrue(length.getMessage().contains("position " + shape.maxPositions()),
         length.getMessage());
     assertThrows(IllegalArgumentException.class,

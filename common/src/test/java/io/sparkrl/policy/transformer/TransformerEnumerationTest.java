@@ -67,13 +67,13 @@ class TransformerEnumerationTest {
       sequences.add(TrainingSequence.of(PROMPT, o));
     }
     double[][] logProbs =
-        policy.completionLogProbs(new SequenceBatch(sequences, DataType.DOUBLE));
+        policy.completionLogProbs(new SequenceBatch(sequences));
     double[] probability = new double[outputs.size()];
     double[][] score = new double[outputs.size()][];
     for (int i = 0; i < outputs.size(); i++) {
       probability[i] = Math.exp(Arrays.stream(logProbs[i]).sum());
       // the gradient of -A log pi with A = -1 is grad log pi
-      score[i] = policy.sum(new SequenceBatch(List.of(sequences.get(i)), DataType.DOUBLE),
+      score[i] = policy.sum(new SequenceBatch(List.of(sequences.get(i))),
           new double[] {-1}, null, null).gradient();
     }
     return new Enumeration(outputs, probability, score);
