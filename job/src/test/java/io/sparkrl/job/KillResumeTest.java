@@ -63,8 +63,8 @@ class KillResumeTest {
 
   static ChildJob pausedAt(Path dir, String point, int step) throws Exception {
     Path marker = tmp.resolve(point + "-" + step + ".reached");
-    List<String> props = List.of("-Dsparkrl.fault.pause=" + point,
-        "-Dsparkrl.fault.after-step=" + step, "-Dsparkrl.fault.marker=" + marker);
+    List<String> props = List.of("-Dsparkrl-test.fault.pause=" + point,
+        "-Dsparkrl-test.fault.after-step=" + step, "-Dsparkrl-test.fault.marker=" + marker);
     ChildJob run = ChildJob.start(tmp.resolve(point + ".log"), props, args(dir));
     run.awaitFile(marker, 300);
     run.kill();
