@@ -73,7 +73,7 @@ class DistributedStepTest {
     PromptSchedule schedule = new PromptSchedule(lines.size(), 6, 42);
     List<PromptRecord> all = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      CorpusRow row = format.parse(lines.get(i), train, 0);
+      CorpusRow row = format.parse(lines.get(i));
       all.add(new PromptRecord(i, row.prompt(), row.answer()));
     }
     List<PromptRecord> prompts = schedule.select(all.iterator(), 0);

@@ -69,7 +69,7 @@ public final class SparkOverheadBenchmark {
     List<String> lines = Files.readAllLines(Path.of(java.net.URI.create(corpus.get(0))));
     List<PromptRecord> all = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      CorpusRow row = format.parse(lines.get(i), corpus.get(0), 0);
+      CorpusRow row = format.parse(lines.get(i));
       all.add(new PromptRecord(i, row.prompt(), row.answer()));
     }
     PromptSchedule schedule = new PromptSchedule(all.size(), b, config.job().run().seed());
