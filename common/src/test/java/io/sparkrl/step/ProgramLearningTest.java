@@ -18,6 +18,7 @@ import io.sparkrl.tokenizer.UnknownCharacterMode;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -26,6 +27,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * (no warm start) that writes programs which run only by chance learns, in a short in-process
  * REINFORCE loop, to write programs that run. One thread, about 15 s.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class ProgramLearningTest {
   static final String SETTINGS = """
       sparkrl.policy { embedding-size = 16, hidden-size = 32, layers = 1, init-seed = 3 }

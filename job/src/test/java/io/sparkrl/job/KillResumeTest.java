@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * params_sha256 as a run that was never interrupted: with the kill between two steps, in the
  * middle of a checkpoint write, and at a random moment of training.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class KillResumeTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final int STEPS = 6;
