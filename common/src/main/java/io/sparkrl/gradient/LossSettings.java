@@ -21,7 +21,7 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
 
   /** What the gradient sum is divided by. */
   public enum Aggregation {
-    /** The number of completions: the write-up's {@code .mean()} over sequences. */
+    /** The number of completions: a mean over sequences (docs/algorithm.md, section 3). */
     SEQUENCE_MEAN,
     /** The number of completion tokens. */
     TOKEN_MEAN

@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervised warm start (the write-up's step 0): maximum likelihood of the reference
+ * The supervised warm start (step 0 of the recipe, docs/architecture.md): maximum likelihood of the reference
  * completions, trained with DL4J Spark's parameter averaging, then written as a policy file a
  * REINFORCE run starts from.
  *
