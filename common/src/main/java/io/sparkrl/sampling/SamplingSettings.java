@@ -58,12 +58,6 @@ public record SamplingSettings(int groupSize, double temperature, int topK, doub
         maxBatch, SamplingDevice.parse(s.oneOf("device", SamplingDevice.NAMES)));
   }
 
-  /** The same settings sampling on {@code device}. */
-  public SamplingSettings withDevice(SamplingDevice device) {
-    return new SamplingSettings(groupSize, temperature, topK, topP, maxNewTokens, maxBatchSequences,
-        device);
-  }
-
   /** Greedy decoding (evaluation): one completion per prompt, the most likely token each time. */
   public static SamplingSettings greedy(int maxNewTokens) {
     return new SamplingSettings(1, 1.0, 1, 1.0, maxNewTokens);

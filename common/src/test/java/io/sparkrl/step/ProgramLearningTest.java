@@ -57,7 +57,7 @@ class ProgramLearningTest {
     double before = runFraction(s, policy, prompts);
     long t0 = System.nanoTime();
     for (int step = 0; step < 60; step++) {
-      List<PromptRecord> batch = schedule.select(prompts.iterator(), step);
+      List<PromptRecord> batch = schedule.select(prompts.iterator(), step, 1);
       ShardResult shard = worker.run(policy, null, updater.context(11, step), batch);
       PolicyUpdater.Outcome outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), batch.size());
       policy = outcome.snapshot();

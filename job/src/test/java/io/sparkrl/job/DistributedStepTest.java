@@ -76,7 +76,7 @@ class DistributedStepTest {
       CorpusRow row = format.parse(lines.get(i));
       all.add(new PromptRecord(i, row.prompt(), row.answer()));
     }
-    List<PromptRecord> prompts = schedule.select(all.iterator(), 0);
+    List<PromptRecord> prompts = schedule.select(all.iterator(), 0, 1);
     PolicyUpdater updater = new PolicyUpdater(c.trainer(),
         new AdamW(c.trainer().optimizer(), start.parameters().length), EmaBaseline.initial());
     // the frozen reference of the KL term is the starting policy, as in the job

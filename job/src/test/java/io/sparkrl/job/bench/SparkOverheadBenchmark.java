@@ -104,7 +104,7 @@ public final class SparkOverheadBenchmark {
 
       long t0 = System.nanoTime();
       long step = policy.step();
-      List<PromptRecord> prompts = schedule.select(all.iterator(), step);
+      List<PromptRecord> prompts = schedule.select(all.iterator(), step, 1);
       long ts = System.nanoTime();
       ShardResult shard = worker.run(policy, start, updater.context(config.job().run().seed(), step), prompts);
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);
