@@ -6,11 +6,12 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-mvn -q -B -pl job -am compile dependency:build-classpath -DincludeScope=compile \
-  -Dmdep.outputFile="$ROOT/job/target/classpath.txt" >/dev/null
+# the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
+mvn -q -B -pl job -am test-compile dependency:build-classpath -DincludeScope=test \
+  -Dmdep.outputFile="$ROOT/job/target/bench-classpath.txt" >/dev/null
 . "$ROOT/scripts/java-opens.sh"
 export OMP_NUM_THREADS=1
 # shellcheck disable=SC2086
 exec java -Xmx6g $OPENS ${BENCH_JAVA_OPTS:-} \
-  -cp "$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/classpath.txt)" \
+  -cp "$ROOT/job/target/test-classes:$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/bench-classpath.txt)" \
   io.sparkrl.job.bench.SparkOverheadBenchmark "$@"

@@ -10,13 +10,14 @@ STEPS="${1:-5}"; shift || true
 SIZES=(); while [[ $# -gt 0 && "$1" != "--" ]]; do SIZES+=("$1"); shift; done
 [[ "${1:-}" == "--" ]] && shift
 [[ ${#SIZES[@]} -eq 0 ]] && SIZES=(50000 5000000)
-mvn -q -B -pl job -am compile dependency:build-classpath -DincludeScope=compile \
-  -Dmdep.outputFile="$ROOT/job/target/classpath.txt" >/dev/null
+# the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
+mvn -q -B -pl job -am test-compile dependency:build-classpath -DincludeScope=test \
+  -Dmdep.outputFile="$ROOT/job/target/bench-classpath.txt" >/dev/null
 . "$ROOT/scripts/java-opens.sh"
 export OMP_NUM_THREADS=1
 for n in "${SIZES[@]}"; do
   # shellcheck disable=SC2086
   java -Xmx1g $OPENS \
-    -cp "$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/classpath.txt)" \
+    -cp "$ROOT/job/target/test-classes:$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/bench-classpath.txt)" \
     io.sparkrl.job.bench.DriverMemoryBenchmark "$n" "$STEPS" "$@"
 done

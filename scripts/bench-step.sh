@@ -6,8 +6,10 @@
 #        without size:batch it runs default:16 default:64 large:16 large:64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -pl common compile dependency:build-classpath \
-  -Dmdep.outputFile="$PWD/common/target/classpath.txt" >/dev/null
+# the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
+mvn -q -B -pl common test-compile dependency:build-classpath -DincludeScope=test \
+  -Dmdep.outputFile="$PWD/common/target/bench-classpath.txt" >/dev/null
 export OMP_NUM_THREADS=1
-exec java -Xmx4g -cp "common/target/classes:$(cat common/target/classpath.txt)" \
+exec java -Xmx4g \
+  -cp "common/target/test-classes:common/target/classes:$(cat common/target/bench-classpath.txt)" \
   io.sparkrl.bench.StepBenchmark "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # From a fresh clone: build, generate the bundled arithmetic corpus, SFT warm start, REINFORCE,
-# evaluate. Everything runs on this machine (local[*]); takes a few minutes on 2 cores. Running it
+# evaluate. Everything runs on this machine (local[*]); about 10 minutes on 2 cores. Running it
 # again is quick: finished runs are not redone (they say "nothing to do").
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

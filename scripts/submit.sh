@@ -9,7 +9,12 @@
 # Spark properties come from the environment: SPARK_MASTER (default: spark-submit's own),
 # SPARK_DEPLOY_MODE, and SPARK_SUBMIT_OPTS_EXTRA (more spark-submit options, e.g.
 # "--num-executors 8 --executor-cores 4 --executor-memory 8g"). SPARKRL_DRIVER_HEAP [2g] is the
-# client-mode driver's heap when SparkSubmit runs from the build's jars.
+# client-mode driver's heap when SparkSubmit runs from the build's jars. SPARK_PROPERTIES_FILE
+# names a properties file for spark-submit's --properties-file (e.g. a cluster's secret).
+# Submitting to the master of scripts/local-cluster.sh hands over that cluster's secret
+# (its spark-auth.conf) unless SPARK_PROPERTIES_FILE is set.
+# A local master (unset, or local[...]) binds the Spark UI and the driver's RPC to loopback
+# (SPARK_LOCAL_IP=127.0.0.1) unless SPARK_LOCAL_IP is set.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 JAR=$(ls "$ROOT"/job/target/sparkrl-job-*-spark.jar 2>/dev/null | head -n 1 || true)
@@ -27,6 +32,16 @@ EXTRA=()
 if [ -n "${SPARK_SUBMIT_OPTS_EXTRA:-}" ]; then read -r -a EXTRA <<< "$SPARK_SUBMIT_OPTS_EXTRA"; fi
 MASTER_ARGS=()
 if [ -n "${SPARK_MASTER:-}" ]; then MASTER_ARGS=(--master "$SPARK_MASTER"); fi
+case "${SPARK_MASTER:-local}" in
+  local|local\[*) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;;
+esac
+CLUSTER_STATE="${SPARKRL_CLUSTER_DIR:-$ROOT/target/local-cluster}"
+if [ -z "${SPARK_PROPERTIES_FILE:-}" ] && [ -n "${SPARK_MASTER:-}" ] \
+    && [ -f "$CLUSTER_STATE/master-url" ] && [ "$(cat "$CLUSTER_STATE/master-url")" = "$SPARK_MASTER" ]; then
+  SPARK_PROPERTIES_FILE="$CLUSTER_STATE/spark-auth.conf" # the local cluster's secret
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"  # its executors reach the driver there
+fi
+if [ -n "${SPARK_PROPERTIES_FILE:-}" ]; then MASTER_ARGS+=(--properties-file "$SPARK_PROPERTIES_FILE"); fi
 SUBMIT_ARGS=("${MASTER_ARGS[@]}"
   --deploy-mode "${SPARK_DEPLOY_MODE:-client}"
   --class io.sparkrl.job.Main

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * How rewards become advantages (the write-up's baseline {@code b} in {@code A = r − b}).
+ * How rewards become advantages (the baseline {@code b} in {@code A = r − b}; docs/algorithm.md, section 2).
  *
  * <p>Rewards of a batch are laid out prompt-major: {@code rewards[p * G + j]} is completion j of
  * prompt p, G the group size. The estimators fall in two kinds, which decides how the Spark step is

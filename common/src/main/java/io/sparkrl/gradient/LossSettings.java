@@ -1,6 +1,7 @@
 package io.sparkrl.gradient;
 
 import com.typesafe.config.Config;
+import io.sparkrl.settings.Reference;
 import io.sparkrl.settings.Section;
 import java.io.Serializable;
 import java.util.Set;
@@ -13,15 +14,16 @@ import java.util.Set;
 public record LossSettings(Aggregation aggregation, double klCoefficient, KlEstimator klEstimator,
     double entropyCoefficient, Backend backend) implements Serializable {
 
-  /** The same loss with the shipped backward pass ({@link Backend#FAST}). */
+  /** With reference.conf's {@code sparkrl.loss.backend}. */
   public LossSettings(Aggregation aggregation, double klCoefficient, KlEstimator klEstimator,
       double entropyCoefficient) {
-    this(aggregation, klCoefficient, klEstimator, entropyCoefficient, Backend.FAST);
+    this(aggregation, klCoefficient, klEstimator, entropyCoefficient, Backend.valueOf(
+        Reference.config().getString("sparkrl.loss.backend").toUpperCase(java.util.Locale.ROOT)));
   }
 
   /** What the gradient sum is divided by. */
   public enum Aggregation {
-    /** The number of completions: the write-up's {@code .mean()} over sequences. */
+    /** The number of completions: a mean over sequences (docs/algorithm.md, section 3). */
     SEQUENCE_MEAN,
     /** The number of completion tokens. */
     TOKEN_MEAN

@@ -9,8 +9,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The configured reward: {@code r = Σ_k weight_k · score_k}. Built once on the driver from
- * {@link RewardSettings} and shipped to executors.
+ * The configured reward: {@code r = Σ_k weight_k · score_k}. Built from {@link RewardSettings}
+ * once per task ({@code RolloutWorker.run}), where its passes share it; the settings are checked
+ * on the driver before any task runs.
  *
  * <p>A function that throws or returns NaN/infinity contributes {@code weight_k · fallback}
  * instead, and the failure is counted: one malformed reference or buggy user function must not

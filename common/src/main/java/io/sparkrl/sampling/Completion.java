@@ -12,14 +12,6 @@ import java.io.Serializable;
 public record Completion(long promptId, int sampleIndex, int[] tokens, float[] logProbs,
     boolean finished) implements Serializable {
 
-  public double logProbSum() {
-    double sum = 0;
-    for (float lp : logProbs) {
-      sum += lp;
-    }
-    return sum;
-  }
-
   /** The tokens without the final EOS: what decodes to the completion's text. */
   public int textLength() {
     return finished ? tokens.length - 1 : tokens.length;

@@ -1,6 +1,7 @@
 package io.sparkrl.sampling;
 
 import com.typesafe.config.Config;
+import io.sparkrl.settings.Reference;
 import io.sparkrl.settings.Section;
 import io.sparkrl.settings.SettingsException;
 import java.io.Serializable;
@@ -32,16 +33,18 @@ public record SamplingSettings(int groupSize, double temperature, int topK, doub
     }
   }
 
-  /** reference.conf's device, {@code auto}. */
+  /** With reference.conf's {@code sparkrl.sampling.device}. */
   public SamplingSettings(int groupSize, double temperature, int topK, double topP,
       int maxNewTokens, int maxBatchSequences) {
-    this(groupSize, temperature, topK, topP, maxNewTokens, maxBatchSequences, SamplingDevice.AUTO);
+    this(groupSize, temperature, topK, topP, maxNewTokens, maxBatchSequences,
+        SamplingDevice.parse(Reference.config().getString("sparkrl.sampling.device")));
   }
 
-  /** All of a task's completions in one pass. */
+  /** With reference.conf's {@code max-batch-sequences} and {@code device}. */
   public SamplingSettings(int groupSize, double temperature, int topK, double topP,
       int maxNewTokens) {
-    this(groupSize, temperature, topK, topP, maxNewTokens, 0);
+    this(groupSize, temperature, topK, topP, maxNewTokens,
+        Reference.config().getInt("sparkrl.sampling.max-batch-sequences"));
   }
 
   public static SamplingSettings from(Config config) {
@@ -56,12 +59,6 @@ public record SamplingSettings(int groupSize, double temperature, int topK, doub
     return new SamplingSettings(groupSize, s.doubleAbove("temperature", 0, 100),
         s.nonNegativeInt("top-k"), s.doubleAbove("top-p", 0, 1), s.intIn("max-new-tokens", 1, 4096),
         maxBatch, SamplingDevice.parse(s.oneOf("device", SamplingDevice.NAMES)));
-  }
-
-  /** The same settings sampling on {@code device}. */
-  public SamplingSettings withDevice(SamplingDevice device) {
-    return new SamplingSettings(groupSize, temperature, topK, topP, maxNewTokens, maxBatchSequences,
-        device);
   }
 
   /** Greedy decoding (evaluation): one completion per prompt, the most likely token each time. */

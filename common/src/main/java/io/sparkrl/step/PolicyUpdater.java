@@ -1,6 +1,5 @@
 package io.sparkrl.step;
 
-import io.sparkrl.advantage.AdvantageEstimator;
 import io.sparkrl.advantage.AdvantageSettings;
 import io.sparkrl.advantage.EmaBaseline;
 import io.sparkrl.advantage.LinearAdvantage;
@@ -79,12 +78,14 @@ public final class PolicyUpdater {
 
   /** The step's total gradient sum, advantages applied (see {@link ShardResult}). */
   public GradientSum totalGradient(ShardResult merged) {
-    AdvantageSettings adv = settings.advantage();
-    AdvantageEstimator estimator = adv.estimator();
+    return totalGradient(merged, batchAdvantage(merged));
+  }
+
+  /** @param batch the batch-wide advantage, or null when the tasks applied the advantages */
+  private static GradientSum totalGradient(ShardResult merged, LinearAdvantage batch) {
     GradientSum total = merged.main();
-    if (estimator.needsBatchStatistics()) {
-      LinearAdvantage a = estimator.linear(merged.rewards(), ema.baseline(), adv.epsilon());
-      total = total.combine(a.scale(), merged.ones(), a.offset());
+    if (batch != null) {
+      total = total.combine(batch.scale(), merged.ones(), batch.offset());
     }
     if (merged.regularizer() != null) {
       total = total.combine(1, merged.regularizer(), 1);
@@ -94,7 +95,8 @@ public final class PolicyUpdater {
 
   /** Applies one update to {@code current}; returns the next snapshot and the step's metrics. */
   public Outcome apply(PolicySnapshot current, ShardResult merged, long prompts) {
-    GradientSum total = totalGradient(merged);
+    LinearAdvantage batch = batchAdvantage(merged); // once: the EMA baseline moves below
+    GradientSum total = totalGradient(merged, batch);
     double count = settings.loss().aggregation() == LossSettings.Aggregation.SEQUENCE_MEAN
         ? total.sequences() : total.tokens();
     double[] mean = new double[total.gradient().length];
@@ -105,7 +107,7 @@ public final class PolicyUpdater {
     float[] parameters = current.parameters().clone();
     UpdateReport report;
     double usedBaseline = ema.baseline();
-    RolloutFigures rollout = RolloutFigures.of(merged, batchAdvantage(merged),
+    RolloutFigures rollout = RolloutFigures.of(merged, batch,
         settings.reward().functions().stream().map(f -> f.name()).toList(),
         settings.loss().usesReference());
     if (nonFinite == null) {
@@ -128,7 +130,7 @@ public final class PolicyUpdater {
         usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos(),
         rollout, skippedUpdates, nonFinite, merged.rewardTimeouts());
     return new Outcome(current.withParameters(parameters, current.step() + 1), metrics,
-        samples(merged));
+        samples(merged, batch));
   }
 
   /** The estimator's advantage from the batch statistics, or null when the tasks applied it. */
@@ -139,8 +141,7 @@ public final class PolicyUpdater {
   }
 
   /** The merged shards' completion samples, with the advantages the update used. */
-  private List<CompletionSample> samples(ShardResult merged) {
-    LinearAdvantage batch = batchAdvantage(merged);
+  private static List<CompletionSample> samples(ShardResult merged, LinearAdvantage batch) {
     return batch == null ? merged.samples()
         : merged.samples().stream().map(s -> s.withAdvantages(batch)).toList();
   }

@@ -52,33 +52,6 @@ public final class PromptSchedule implements Serializable {
     return x;
   }
 
-  /** The row at {@code position} of the epoch's order. */
-  public long idAt(long position, long epoch) {
-    long key = mix(seed ^ mix(epoch));
-    long x = position;
-    do {
-      x = permute(x, key);
-    } while (x >= corpusSize);
-    return x;
-  }
-
-  /** Whether row {@code id} is in step {@code step}; if so, {@link #rank} orders it in the step. */
-  public boolean inStep(long id, long step) {
-    long first = (step % stepsPerEpoch()) * promptsPerStep;
-    long position = positionOf(id, epochOf(step));
-    return position >= first && position < first + promptsPerStep;
-  }
-
-  /** The row's index within its step, in [0, B). */
-  public int rank(long id, long step) {
-    return (int) (positionOf(id, epochOf(step)) - (step % stepsPerEpoch()) * promptsPerStep);
-  }
-
-  /** The rows of {@code rows} that are in step {@code step}, in the step's order. */
-  public java.util.List<PromptRecord> select(java.util.Iterator<PromptRecord> rows, long step) {
-    return select(rows, step, 1);
-  }
-
   /** Steps from {@code step} to the end of its epoch, {@code step} included. */
   public long stepsLeftInEpoch(long step) {
     return stepsPerEpoch() - step % stepsPerEpoch();
@@ -131,17 +104,6 @@ public final class PromptSchedule implements Serializable {
       ordered.add(p.row());
     }
     return ordered;
-  }
-
-  private long permute(long x, long key) {
-    long left = x >>> halfBits;
-    long right = x & halfMask;
-    for (int r = 0; r < ROUNDS; r++) {
-      long next = left ^ (round(right, key, r) & halfMask);
-      left = right;
-      right = next;
-    }
-    return (left << halfBits) | right;
   }
 
   private long unpermute(long x, long key) {

@@ -51,17 +51,20 @@ public final class RolloutWorker {
     }
     int perPass = settings.sampling().promptsPerPass(prompts.size());
     ShardResult result = null;
-    for (int from = 0; from < prompts.size(); from += perPass) {
-      List<PromptRecord> pass = prompts.subList(from, Math.min(prompts.size(), from + perPass));
-      ShardResult r = runPass(policy, reference, context, pass);
-      result = result == null ? r : result.plus(r);
+    // built once per task, closed after its last pass: stops the worker thread of guarded calls
+    try (WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward())) {
+      for (int from = 0; from < prompts.size(); from += perPass) {
+        List<PromptRecord> pass = prompts.subList(from, Math.min(prompts.size(), from + perPass));
+        ShardResult r = runPass(policy, reference, context, pass, rewardFunctions);
+        result = result == null ? r : result.plus(r);
+      }
     }
     return result;
   }
 
   /** One sampling + reward + gradient pass over some whole prompt groups. */
   private ShardResult runPass(PolicySnapshot policy, PolicySnapshot reference, StepContext context,
-      List<PromptRecord> prompts) {
+      List<PromptRecord> prompts, WeightedRewards rewardFunctions) {
     PolicyModel model = PolicyCache.model("policy", policy);
     Tokenizer vocabulary = policy.tokenizer();
     int g = settings.sampling().groupSize();
@@ -81,10 +84,9 @@ public final class RolloutWorker {
     double[][] functionScores;
     List<String> texts = new ArrayList<>(completions.size());
     long finished = 0;
-    long rewardFailures;
-    long rewardTimeouts;
-    // closed after scoring: stops the worker thread of guarded reward calls
-    try (WeightedRewards rewardFunctions = WeightedRewards.create(settings.reward())) {
+    long rewardFailures = -rewardFunctions.failures(); // this pass's counts: the counters run on
+    long rewardTimeouts = -rewardFunctions.timeouts(); // over the task's passes
+    {
       List<String> promptTexts = new ArrayList<>(rewards.length);
       List<String> references = new ArrayList<>(rewards.length);
       for (int i = 0; i < rewards.length; i++) {
@@ -100,8 +102,8 @@ public final class RolloutWorker {
       for (int i = 0; i < rewards.length; i++) {
         rewards[i] = rewardFunctions.total(functionScores[i]);
       }
-      rewardFailures = rewardFunctions.failures();
-      rewardTimeouts = rewardFunctions.timeouts();
+      rewardFailures += rewardFunctions.failures();
+      rewardTimeouts += rewardFunctions.timeouts();
     }
 
     long t2 = System.nanoTime();

@@ -15,7 +15,7 @@ import java.util.List;
  * whose advantage is known inside the task (none, ema, group-mean, rloo, grpo) {@code main}
  * already holds it and the driver uses (1, 0); batch-mean and whiten need the whole batch's mean
  * and std, so the task returns {@code main} = gradient with A_i = r_i and {@code ones} = gradient
- * with A_i = 1, which combine exactly (DESIGN.md). {@code regularizer} (KL/entropy terms) is
+ * with A_i = 1, which combine exactly (docs/algorithm.md, section 2). {@code regularizer} (KL/entropy terms) is
  * separate only when the scale is not 1 (whiten); otherwise it is inside {@code main}.
  *
  * <p>{@code rollout} and {@code samples} are for the metrics and the completions log only:

@@ -19,6 +19,7 @@ import io.sparkrl.tokenizer.UnknownCharacterMode;
 import io.sparkrl.tokenizer.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -27,6 +28,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * (no warm start) that writes programs which run only by chance learns, in a short in-process
  * REINFORCE loop, to write programs that run. One thread, about 15 s.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class ProgramLearningTest {
   static final String SETTINGS = """
       sparkrl.policy { embedding-size = 16, hidden-size = 32, layers = 1, init-seed = 3 }
@@ -56,7 +58,7 @@ class ProgramLearningTest {
     double before = runFraction(s, policy, prompts);
     long t0 = System.nanoTime();
     for (int step = 0; step < 60; step++) {
-      List<PromptRecord> batch = schedule.select(prompts.iterator(), step);
+      List<PromptRecord> batch = schedule.select(prompts.iterator(), step, 1);
       ShardResult shard = worker.run(policy, null, updater.context(11, step), batch);
       PolicyUpdater.Outcome outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), batch.size());
       policy = outcome.snapshot();

@@ -2,8 +2,8 @@ package io.sparkrl.job;
 
 import io.sparkrl.job.config.JobConfig;
 import io.sparkrl.job.config.JobSettings;
+import io.sparkrl.job.config.SparkHadoop;
 import io.sparkrl.job.corpus.ArithmeticTask;
-import io.sparkrl.job.corpus.CorpusException;
 import io.sparkrl.job.corpus.CorpusRequirements;
 import io.sparkrl.job.corpus.ProgramTask;
 import io.sparkrl.job.driver.Evaluator;
@@ -18,8 +18,6 @@ import io.sparkrl.job.report.RunHistory;
 import io.sparkrl.job.report.RunReport;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.settings.SettingsException;
-import io.sparkrl.tokenizer.UnknownCharacterException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,14 +47,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  public static final int OK = 0;
-  public static final int FAILED = 1;
-  public static final int BAD_CONFIGURATION = 2;
-  /** Bad input data: the same code as bad configuration, the message says which. */
-  public static final int BAD_INPUT = 2;
-  public static final int NON_FINITE_UPDATES = 4;
-  /** EX_TEMPFAIL of sysexits.h: not finished, run the same command again to continue. */
-  public static final int NOT_FINISHED = 75;
+  public static final int OK = ExitCode.OK;
+  public static final int FAILED = ExitCode.FAILED;
+  public static final int BAD_CONFIGURATION = ExitCode.BAD_CONFIGURATION;
+  public static final int BAD_INPUT = ExitCode.BAD_INPUT;
+  public static final int NON_FINITE_UPDATES = ExitCode.NON_FINITE_UPDATES;
+  public static final int NOT_FINISHED = ExitCode.NOT_FINISHED;
   private static final List<String> COMMANDS =
       List.of("generate", "sft", "reinforce", "evaluate", "report", "compare", "train-tokenizer",
           "export");
@@ -108,7 +104,7 @@ public final class Main {
       System.err.println("training stopped: " + e.getMessage());
       return NON_FINITE_UPDATES;
     } catch (Exception e) {
-      Throwable input = inputError(e);
+      Throwable input = ExitCode.inputError(e);
       if (input != null) {
         System.err.println("input error: " + input.getMessage());
         return BAD_INPUT;
@@ -125,7 +121,7 @@ public final class Main {
     // The checks before Spark starts and the run directory see the Hadoop settings the Spark
     // jobs see (spark.hadoop.*, for example fs.s3a.endpoint): a plain new Configuration() does
     // not read them, so an s3a:// run would look for its corpus on another endpoint.
-    Configuration hadoop = hadoopConfiguration(conf);
+    Configuration hadoop = SparkHadoop.configuration(conf);
     if (command.equals("generate")) {
       List<String> written = job.generateTask().equals("programs")
           ? ArithmeticTask.write(ProgramTask.generate(job.programs(), job.corpus()),
@@ -212,15 +208,6 @@ public final class Main {
     return OK;
   }
 
-  /**
-   * The Hadoop configuration of a Spark application with {@code conf}: core-site.xml and the rest
-   * plus every {@code spark.hadoop.*} entry (and Spark's AWS environment variables), as
-   * {@code sc.hadoopConfiguration()} will have it.
-   */
-  public static Configuration hadoopConfiguration(SparkConf conf) {
-    return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(conf);
-  }
-
   /** The run's report; a failure to draw it is logged, the training it reports on stands. */
   private static void writeReport(RunDirectory dir, Configuration hadoop) {
     try {
@@ -231,26 +218,5 @@ public final class Main {
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not write the run's report (the training completed): {}", e.toString());
     }
-  }
-
-  /** The corpus/policy problem behind a failure (possibly wrapped by Spark), or null. */
-  private static Throwable inputError(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CorpusException || t instanceof FileNotFoundException
-          || t instanceof UnknownCharacterException
-          || t instanceof io.sparkrl.hf.HfFormatException
-          || t instanceof io.sparkrl.hf.SafetensorsFormatException
-          || t instanceof io.sparkrl.tokenizer.bpe.TokenizerFormatException
-          || t instanceof io.sparkrl.job.output.InvalidCheckpointException
-          || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("cannot read policy")
-          || t instanceof IOException && String.valueOf(t.getMessage()).startsWith("policy file")) {
-        return t;
-      }
-      if (t.getCause() == null && t instanceof org.apache.spark.SparkException
-          && String.valueOf(t.getMessage()).contains("CorpusException")) {
-        return t;
-      }
-    }
-    return null;
   }
 }

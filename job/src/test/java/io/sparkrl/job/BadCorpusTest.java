@@ -33,7 +33,7 @@ class BadCorpusTest {
   }
 
   @Test
-  void malformedLineExitsTwoNamingFileAndOffset(@TempDir Path tmp) throws Exception {
+  void malformedLineExitsTwoNamingFileLineAndOffset(@TempDir Path tmp) throws Exception {
     Path corpus = tmp.resolve("train.jsonl");
     String good = "{\"prompt\":\"How much is 1+1?\",\"answer\":\"2\"}\n";
     Files.writeString(corpus, good + good + "{\"prompt\":\"How much is 2+2?\"}\n" + good);
@@ -42,7 +42,7 @@ class BadCorpusTest {
         "run.prompts-per-step=2");
     assertEquals(2, o.code(), o.stderr());
     assertTrue(o.stderr().contains(corpus.getFileName().toString()), o.stderr());
-    assertTrue(o.stderr().contains("at byte " + 2 * good.length()), o.stderr());
+    assertTrue(o.stderr().contains("train.jsonl:3 (byte " + 2 * good.length() + ")"), o.stderr());
     assertTrue(o.stderr().contains("missing field \"answer\""), o.stderr());
     assertFalse(Files.exists(tmp.resolve("run/_SUCCESS")));
   }
@@ -100,7 +100,8 @@ class BadCorpusTest {
     var answerMatch = MainConfigurationTest.run("reinforce", "corpus.train=\"" + text + "\"",
         "corpus.eval=\"" + jsonl + "\"", run);
     assertEquals(Main.BAD_CONFIGURATION, answerMatch.code(), answerMatch.stderr());
-    assertTrue(answerMatch.stderr().startsWith("configuration error: sparkrl.reward.functions = "
+    // contains, not startsWith: the first Spark class loaded in a JVM may log its hostname warning
+    assertTrue(answerMatch.stderr().contains("configuration error: sparkrl.reward.functions = "
         + "\"answer-match\""), answerMatch.stderr());
     assertTrue(answerMatch.stderr().contains("sparkrl.corpus.format = text"), answerMatch.stderr());
 

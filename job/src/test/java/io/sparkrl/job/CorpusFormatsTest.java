@@ -118,7 +118,7 @@ class CorpusFormatsTest {
 
   /**
    * Writes the corpus into dir as a.EXT, b.EXT, c.EXT plus files to be left out (hidden, empty);
-   * returns where the first malformed record is: "a.EXT at byte N" or "a.parquet row N".
+   * returns where the first malformed record is: "a.EXT:LINE (byte N)" or "a.parquet row N".
    */
   static String write(Path dir, CorpusFormat format) throws IOException {
     Files.createDirectories(dir);
@@ -149,7 +149,8 @@ class CorpusFormatsTest {
     for (Rec r : recs) {
       Kind kind = effective(format, r.kind());
       if (first == null && kind != Kind.GOOD && kind != Kind.BLANK) {
-        first = " at byte " + out.toString().getBytes(StandardCharsets.UTF_8).length;
+        first = ":" + (out.chars().filter(c -> c == '\n').count() + 1) + " (byte "
+            + out.toString().getBytes(StandardCharsets.UTF_8).length + ")";
       }
       out.append(line(format, sep, kind, kind == r.kind() ? r : bad(kind))).append('\n');
     }
@@ -287,7 +288,7 @@ class CorpusFormatsTest {
           MalformedMode.FAIL, rules(UnknownCharacterMode.ERROR)));
       firstLineOf.put(kind.name(), e.getMessage());
     }
-    assertTrue(firstLineOf.get("EMPTY").contains("x.jsonl at byte 43: empty prompt"),
+    assertTrue(firstLineOf.get("EMPTY").contains("x.jsonl:2 (byte 43): empty prompt"),
         firstLineOf.get("EMPTY"));
     assertTrue(firstLineOf.get("LONG").contains("prompt of 55 characters, more than "
         + "sparkrl.policy.max-prompt-tokens = 40"), firstLineOf.get("LONG"));

@@ -73,10 +73,10 @@ class DistributedStepTest {
     PromptSchedule schedule = new PromptSchedule(lines.size(), 6, 42);
     List<PromptRecord> all = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      CorpusRow row = format.parse(lines.get(i), train, 0);
+      CorpusRow row = format.parse(lines.get(i));
       all.add(new PromptRecord(i, row.prompt(), row.answer()));
     }
-    List<PromptRecord> prompts = schedule.select(all.iterator(), 0);
+    List<PromptRecord> prompts = schedule.select(all.iterator(), 0, 1);
     PolicyUpdater updater = new PolicyUpdater(c.trainer(),
         new AdamW(c.trainer().optimizer(), start.parameters().length), EmaBaseline.initial());
     // the frozen reference of the KL term is the starting policy, as in the job

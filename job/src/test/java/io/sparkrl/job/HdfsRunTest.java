@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job against a real HDFS (an in-process MiniDFSCluster): corpus read from hdfs://, run
  * directory with checkpoints and metrics written to hdfs://, through Main as a user runs it.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class HdfsRunTest {
   @TempDir static Path tmp;
   static MiniDFSCluster hdfs;

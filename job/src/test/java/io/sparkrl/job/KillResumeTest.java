@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * params_sha256 as a run that was never interrupted: with the kill between two steps, in the
  * middle of a checkpoint write, and at a random moment of training.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KillResumeTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -78,8 +80,8 @@ class KillResumeTest {
 
   ChildJob pausedAt(Path dir, String point, int step) throws Exception {
     Path marker = tmp.resolve(point + "-" + step + ".reached");
-    List<String> props = List.of("-Dsparkrl.fault.pause=" + point,
-        "-Dsparkrl.fault.after-step=" + step, "-Dsparkrl.fault.marker=" + marker);
+    List<String> props = List.of("-Dsparkrl-test.fault.pause=" + point,
+        "-Dsparkrl-test.fault.after-step=" + step, "-Dsparkrl-test.fault.marker=" + marker);
     ChildJob run = ChildJob.start(tmp.resolve(point + ".log"), props, args(dir));
     run.awaitFile(marker, 300);
     run.kill();

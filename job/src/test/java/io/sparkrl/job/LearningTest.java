@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job learns: a partly competent SFT warm start (trained with DL4J Spark here) is improved by
  * REINFORCE alone, measured by greedy accuracy on held-out questions that neither phase trains on.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class LearningTest {
   /** The embedded conf/local.conf is the recipe (what the quickstart runs); only paths differ. */
   static final List<String> COMMON = List.of("run.partitions=2");

@@ -98,6 +98,38 @@ class MainConfigurationTest {
     assertTrue(cluster.job().corpus().train().startsWith("hdfs://"));
   }
 
+  /**
+   * The path of {@code --driver-java-options} and {@code JAVA_OPTS}: a mistyped key given as a JVM
+   * system property is refused like any other, and does not make the same typo pass as an argument.
+   */
+  @Test
+  void mistypedSystemPropertyExitsTwoNamingTheKey() {
+    System.setProperty("sparkrl.run.stpes", "5");
+    try {
+      Outcome property = run("reinforce");
+      assertEquals(Main.BAD_CONFIGURATION, property.code(), property.stderr());
+      assertTrue(property.stderr().startsWith("configuration error: sparkrl.run.stpes"),
+          property.stderr());
+      assertTrue(property.stderr().contains("system properties"), property.stderr());
+      assertTrue(property.stderr().contains("did you mean sparkrl.run.steps"), property.stderr());
+      Outcome argument = run("reinforce", "run.stpes=5");
+      assertEquals(Main.BAD_CONFIGURATION, argument.code(), argument.stderr());
+      assertTrue(argument.stderr().contains("sparkrl.run.stpes"), argument.stderr());
+    } finally {
+      System.clearProperty("sparkrl.run.stpes");
+    }
+  }
+
+  @Test
+  void propertiesOutsideTheNamespaceAreNotSettings() {
+    System.setProperty("sparkrl-test.fault.pause", "between-steps");
+    try {
+      assertEquals(5, JobConfig.load(null, List.of("run.steps=5")).job().run().steps());
+    } finally {
+      System.clearProperty("sparkrl-test.fault.pause");
+    }
+  }
+
   @Test
   void precedenceIsPropertiesThenArgumentsThenFileThenReference() {
     System.setProperty("sparkrl.run.seed", "77");

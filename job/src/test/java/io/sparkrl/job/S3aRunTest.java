@@ -20,6 +20,7 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * metrics written to s3a://, init-from and a resume there, through Main as a user runs it. The
  * s3a settings reach Main only as {@code spark.hadoop.*} properties, as with spark-submit --conf.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class S3aRunTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String ACCESS = "sparkrl-access";

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * copy of the network's parameters.
  *
  * <p>Why not {@code rnnTimeStep}: sampling is a loop of tiny matrix products, where DL4J's
- * per-op overhead dominates (DESIGN.md: ~2,900 tokens/s against ~19,000 for a tuned loop). And
+ * per-op overhead dominates (README, Performance: ~2,900 tokens/s against ~19,000 for a tuned loop). And
  * here each row's arithmetic is the same whatever other rows are in the batch, which is what makes
  * a completion independent of its batch-mates, bit for bit. The sampler's recorded log-probs are
  * tested against DL4J's own forward pass, which pins the parameter layout below.

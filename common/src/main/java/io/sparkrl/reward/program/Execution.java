@@ -9,7 +9,7 @@ package io.sparkrl.reward.program;
  */
 public record Execution(Outcome outcome, long value, long steps) {
 
-  /** Whether the program ran: the write-up's "1 if the code runs, 0 if it fails". */
+  /** Whether the program ran: "1 if the code runs, 0 if it fails". */
   public boolean runs() {
     return outcome == Outcome.RAN;
   }

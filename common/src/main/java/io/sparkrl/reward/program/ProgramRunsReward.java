@@ -3,7 +3,7 @@ package io.sparkrl.reward.program;
 import io.sparkrl.reward.Reward;
 
 /**
- * The write-up's "1 if the code runs, 0 if it fails", for completions that are programs of the
+ * The classic "1 if the code runs, 0 if it fails", for completions that are programs of the
  * {@link Interpreter}'s stack language: 1 when the completion runs within the limits and ends with
  * exactly one value, else 0. The prompt and the reference are not consulted. Never throws, and
  * returns within the limits' time and step budgets whatever the completion is.

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The write-up's derivations, checked on a policy small enough to enumerate: vocabulary of 4
+ * The derivations of docs/algorithm.md (section 1), checked on a policy small enough to enumerate: vocabulary of 4
  * (token 2 is EOS), completions of at most 3 tokens, so O has 1 + 3 + 36 = 40 members and
  * {@code grad J = sum_o r(o) pi(o) grad log pi(o)} is computed exactly.
  */

@@ -12,6 +12,7 @@ import io.sparkrl.sampling.*;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Central finite differences of the REINFORCE loss against DL4J's backward pass with
  * {@link ReinforceLoss}, in double precision, over every parameter of a small policy.
  */
+@Tag("slow") // integration-test phase: every parameter, twice, through DL4J (minutes on 2 cores)
 class ReinforceGradientFiniteDifferenceTest {
   private static final int VOCAB = 7;
   private static final double EPS = 1e-6;

@@ -29,7 +29,7 @@ public final class JobConfig {
   private JobConfig(Config config, String source) {
     this.config = config;
     this.source = source;
-    KnownKeys.check(config, ConfigFactory.defaultReference(), ROOT);
+    KnownKeys.check(config, reference(), ROOT);
     this.trainer = TrainerSettings.from(config);
     this.job = JobSettings.from(config);
   }
@@ -78,12 +78,23 @@ public final class JobConfig {
     ConfigFactory.invalidateCaches(); // system properties are read now, not when first cached
     try {
       merged = ConfigFactory.systemProperties().withOnlyPath(ROOT)
-          .withFallback(args).withFallback(base).withFallback(ConfigFactory.defaultReference())
+          .withFallback(args).withFallback(base).withFallback(reference())
           .resolve();
     } catch (ConfigException e) {
       throw new SettingsException(ROOT, e.getMessage(), e);
     }
     return new JobConfig(merged, source);
+  }
+
+  /**
+   * Every reference.conf on the classpath, and nothing else. Not {@code
+   * ConfigFactory.defaultReference()}: that one lays the JVM's system properties over the
+   * reference, so a mistyped {@code -Dsparkrl.run.stpes=5} would become a "known" key and pass the
+   * check (and with it the same typo given as {@code key=value}).
+   */
+  static Config reference() {
+    return ConfigFactory.parseResourcesAnySyntax(JobConfig.class.getClassLoader(), "reference")
+        .resolve();
   }
 
   public TrainerSettings trainer() {

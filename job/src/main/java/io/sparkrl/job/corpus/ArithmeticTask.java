@@ -16,7 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The bundled task, in the write-up's style: "How much is 12+7?" answered by "The answer is 19.".
+ * The bundled task: "How much is 12+7?" answered by "The answer is 19.".
  * Every operand pair (a in [0, max-operand], b in [0, max-second-operand]) appears once; a seeded shuffle holds a fraction of the
  * pairs out for evaluation, so held-out questions are never trained on. The reference completion
  * of "How much is a+b?" uses phrasing number (a mod the number of phrasings): as if a different

@@ -1,13 +1,13 @@
 package io.sparkrl.job.corpus;
 
 import io.sparkrl.job.config.JobSettings;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.util.LineReader;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -76,13 +76,17 @@ final class CsvFormat implements FormatReader {
     return i;
   }
 
-  /** The first line of the file, without a byte-order mark. */
+  /** The first line of the file, without a byte-order mark; bytes that are not UTF-8 fail. */
   private static String header(String file, Configuration hadoop) {
     Path path = new Path(file);
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        path.getFileSystem(hadoop).open(path), StandardCharsets.UTF_8))) {
-      String line = r.readLine();
-      return line == null ? "" : line.startsWith("\uFEFF") ? line.substring(1) : line;
+    try (InputStream in = path.getFileSystem(hadoop).open(path)) {
+      Text first = new Text();
+      new LineReader(in, hadoop).readLine(first);
+      String line = new Utf8().decode(first.getBytes(), first.getLength());
+      return line.startsWith("\uFEFF") ? line.substring(1) : line;
+    } catch (Utf8.Invalid e) {
+      throw new CorpusException(file + ":1: the header row is not valid UTF-8 (byte " + e.index
+          + ")", e);
     } catch (IOException e) {
       throw new CorpusException("cannot read the header row of " + file + ": " + e.getMessage(), e);
     }
@@ -100,11 +104,11 @@ final class CsvFormat implements FormatReader {
     }
 
     @Override
-    public ParsedRecord parse(String file, long offset, String line) {
-      if (offset == 0 || line.isBlank()) {
+    public ParsedRecord parse(TextLines.LineAt at, String line) {
+      if (at.offset() == 0 || line.isBlank()) {
         return null; // the header row, checked on the driver
       }
-      String location = TextLines.location(file, offset);
+      String location = at.where();
       List<String> values;
       try {
         values = CsvLine.split(line, delimiter);

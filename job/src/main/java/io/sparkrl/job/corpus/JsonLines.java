@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 
 /**
- * Parses one JSON Lines row into a {@link CorpusRow}. Errors name the file, the byte offset of the
- * line and what is wrong with it, since a corpus can be large and live on another machine.
+ * Parses one JSON Lines row into a {@link CorpusRow}. Errors say what is wrong with the line and
+ * show it; the caller adds where the line is ({@code file:line (byte N)}).
  */
 public final class JsonLines implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,8 +24,8 @@ public final class JsonLines implements Serializable {
     this.completionRequired = completionRequired;
   }
 
-  /** The row, or null for a blank line. */
-  public CorpusRow parse(String line, String file, long offset) {
+  /** The row, or null for a blank line; a {@link CorpusException} says what is wrong. */
+  public CorpusRow parse(String line) {
     if (line.isBlank()) {
       return null;
     }
@@ -33,35 +33,34 @@ public final class JsonLines implements Serializable {
     try {
       node = JSON.readTree(line);
     } catch (Exception e) {
-      throw error(file, offset, "not valid JSON (" + firstLine(e.getMessage()) + ")", line);
+      throw error("not valid JSON (" + firstLine(e.getMessage()) + ")", line);
     }
     if (node == null || !node.isObject()) {
-      throw error(file, offset, "not a JSON object", line);
+      throw error("not a JSON object", line);
     }
-    String prompt = text(node, promptField, true, file, offset, line);
-    String answer = text(node, answerField, true, file, offset, line);
-    String completion = text(node, completionField, completionRequired, file, offset, line);
+    String prompt = text(node, promptField, true, line);
+    String answer = text(node, answerField, true, line);
+    String completion = text(node, completionField, completionRequired, line);
     return new CorpusRow(prompt, answer, completion);
   }
 
-  private static String text(JsonNode node, String field, boolean required, String file,
-      long offset, String line) {
+  private static String text(JsonNode node, String field, boolean required, String line) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       if (required) {
-        throw error(file, offset, "missing field \"" + field + "\"", line);
+        throw error("missing field \"" + field + "\"", line);
       }
       return null;
     }
     if (!v.isValueNode() || v.isBoolean()) {
-      throw error(file, offset, "field \"" + field + "\" must be a string or a number", line);
+      throw error("field \"" + field + "\" must be a string or a number", line);
     }
     return v.asText();
   }
 
-  private static CorpusException error(String file, long offset, String what, String line) {
+  private static CorpusException error(String what, String line) {
     String shown = line.length() > 120 ? line.substring(0, 117) + "..." : line;
-    return new CorpusException(file + " at byte " + offset + ": " + what + ": " + shown);
+    return new CorpusException(what + ": " + shown);
   }
 
   private static String firstLine(String s) {

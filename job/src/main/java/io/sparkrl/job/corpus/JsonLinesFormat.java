@@ -27,20 +27,19 @@ final class JsonLinesFormat implements FormatReader {
     }
 
     @Override
-    public ParsedRecord parse(String file, long offset, String line) {
+    public ParsedRecord parse(TextLines.LineAt at, String line) {
       CorpusRow row;
       try {
-        row = json.parse(line, file, offset);
+        row = json.parse(line);
       } catch (CorpusException e) {
-        return new ParsedRecord(null, e.getMessage());
+        return ParsedRecord.malformed(at.where(), e.getMessage());
       }
       if (row == null) {
         return null;
       }
       String problem = rules.problem(row);
       return problem == null ? ParsedRecord.good(row)
-          : ParsedRecord.malformed(TextLines.location(file, offset), problem + ": "
-              + TextLines.shown(line));
+          : ParsedRecord.malformed(at.where(), problem + ": " + TextLines.shown(line));
     }
   }
 }

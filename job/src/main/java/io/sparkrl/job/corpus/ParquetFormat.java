@@ -125,13 +125,14 @@ final class ParquetFormat implements FormatReader {
         r.setRequestedSchema(projection);
         var io = new ColumnIOFactory().getColumnIO(projection, schema);
         long row = 0;
+        Utf8 utf8 = new Utf8();
         PageReadStore pages;
         while ((pages = r.readNextRowGroup()) != null) {
           RecordReader<Group> records = io.getRecordReader(pages,
               new GroupRecordConverter(projection));
           for (long i = 0; i < pages.getRowCount(); i++) {
             row++;
-            out.add(parse(records.read(), file, row));
+            out.add(parse(records.read(), file, row, utf8));
           }
         }
       } catch (IOException | RuntimeException e) {
@@ -139,11 +140,21 @@ final class ParquetFormat implements FormatReader {
       }
     }
 
-    private ParsedRecord parse(Group g, String file, long row) {
+    private ParsedRecord parse(Group g, String file, long row, Utf8 utf8) {
       String location = file + " row " + row;
-      String prompt = value(g, fields.promptField());
-      String answer = value(g, fields.answerField());
-      String completion = value(g, fields.completionField());
+      String prompt;
+      String answer;
+      String completion;
+      String field = fields.promptField();
+      try {
+        prompt = value(g, field, utf8);
+        field = fields.answerField();
+        answer = value(g, field, utf8);
+        field = fields.completionField();
+        completion = value(g, field, utf8);
+      } catch (Utf8.Invalid e) {
+        return ParsedRecord.malformed(location, Utf8.problem(e, "\"" + field + "\" value"));
+      }
       if (prompt == null || answer == null || completion == null && rules.completionRequired()) {
         String missing = prompt == null ? fields.promptField()
             : answer == null ? fields.answerField() : fields.completionField();
@@ -155,12 +166,22 @@ final class ParquetFormat implements FormatReader {
           : ParsedRecord.malformed(location, problem + ": " + TextLines.shown(prompt));
     }
 
-    /** The column's value as text, or null when the column is absent or the value is null. */
-    private static String value(Group g, String name) {
+    /**
+     * The column's value as text, or null when the column is absent or the value is null. A
+     * string column's bytes are decoded as strict UTF-8, so bytes a writer left that are not UTF-8
+     * make the record malformed instead of turning into U+FFFD.
+     */
+    private static String value(Group g, String name, Utf8 utf8) throws Utf8.Invalid {
       if (!g.getType().containsField(name) || g.getFieldRepetitionCount(name) == 0) {
         return null;
       }
-      return g.getValueToString(g.getType().getFieldIndex(name), 0);
+      int index = g.getType().getFieldIndex(name);
+      PrimitiveTypeName type = g.getType().getType(index).asPrimitiveType().getPrimitiveTypeName();
+      if (type == PrimitiveTypeName.BINARY || type == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY) {
+        byte[] bytes = g.getBinary(index, 0).getBytes();
+        return utf8.decode(bytes, bytes.length);
+      }
+      return g.getValueToString(index, 0);
     }
   }
 }

@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * One corpus record after parsing and checking, in a task: a good row, or a malformed record's
- * description ("FILE at byte N: problem" or "FILE row N: problem").
+ * description ("FILE:LINE (byte N): problem" or "FILE row N: problem").
  */
 public record ParsedRecord(CorpusRow row, String problem) implements Serializable {
   public static ParsedRecord good(CorpusRow row) {

@@ -28,15 +28,14 @@ final class TextFormat implements FormatReader {
     }
 
     @Override
-    public ParsedRecord parse(String file, long offset, String line) {
+    public ParsedRecord parse(TextLines.LineAt at, String line) {
       if (line.isBlank()) {
         return null;
       }
       CorpusRow row = new CorpusRow(line, null, null);
       String problem = rules.problem(row);
       return problem == null ? ParsedRecord.good(row)
-          : ParsedRecord.malformed(TextLines.location(file, offset), problem + ": "
-              + TextLines.shown(line));
+          : ParsedRecord.malformed(at.where(), problem + ": " + TextLines.shown(line));
     }
   }
 }

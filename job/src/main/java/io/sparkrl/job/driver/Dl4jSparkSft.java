@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervised warm start (the write-up's step 0): maximum likelihood of the reference
- * completions, trained with DL4J Spark's parameter averaging, then written as a policy file a
+ * The supervised warm start (step 0 of the recipe, docs/architecture.md) for the LSTM: maximum
+ * likelihood of the reference completions, trained with DL4J Spark's parameter averaging, then written as a policy file a
  * REINFORCE run starts from.
  *
  * <p>The training master uses the Direct approach (no export to a shared filesystem, so it works

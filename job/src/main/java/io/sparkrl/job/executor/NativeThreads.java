@@ -5,7 +5,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Caps ND4J's native (OpenMP and BLAS) threads in this JVM. Spark already runs one task per core;
  * if every task's matrix ops also fan out over all cores, two tasks on two cores ran 2.5x slower
- * than with one native thread each (DESIGN.md). The scripts also export OMP_NUM_THREADS, which
+ * than with one native thread each (README, "Running on a cluster"). The scripts also export OMP_NUM_THREADS, which
  * takes effect before the native library loads; this covers launchers that do not.
  */
 public final class NativeThreads {

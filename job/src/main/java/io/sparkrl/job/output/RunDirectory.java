@@ -227,7 +227,7 @@ public final class RunDirectory implements AutoCloseable {
 
   private static PolicySnapshot readPolicy(FileSystem fs, Path path) throws IOException {
     if (!fs.exists(path)) {
-      throw new IOException("policy file " + fs.makeQualified(path) + " does not exist");
+      throw new PolicyFileException("policy file " + fs.makeQualified(path) + " does not exist");
     }
     if (io.sparkrl.job.hf.PolicySource.isModelFolder(fs, path)) {
       try {
@@ -240,7 +240,8 @@ public final class RunDirectory implements AutoCloseable {
     try (InputStream in = fs.open(path)) {
       return PolicySnapshot.readFrom(in);
     } catch (IOException e) {
-      throw new IOException("cannot read policy file " + fs.makeQualified(path) + ": " + e.getMessage(), e);
+      throw new PolicyFileException("cannot read policy file " + fs.makeQualified(path) + ": "
+          + e.getMessage(), e);
     }
   }
 

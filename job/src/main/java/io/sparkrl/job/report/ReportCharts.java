@@ -19,8 +19,11 @@ public final class ReportCharts {
     for (String p : StepLog.PHASES) {
       phases.add(run.series("phases." + p, p.replace("_ms", "")));
     }
+    Series reward = run.series("reward_mean", "mean");
+    int window = reward.smoothingWindow();
     List<Chart> charts = List.of(
-        new Chart("reward.png", "Reward", "reward", List.of(run.series("reward_mean", "mean"),
+        new Chart("reward.png", "Reward", "reward", List.of(reward,
+            reward.movingAverage(window, "mean, moving average of " + window + " steps"),
             run.series("reward_min", "min"), run.series("reward_max", "max"))),
         new Chart("reward-functions.png", "Mean score per reward function", "score", functions),
         new Chart("accuracy.png", "Held-out greedy accuracy", "accuracy",

@@ -1,5 +1,6 @@
 package io.sparkrl.job.report;
 
+import io.sparkrl.job.ExitCode;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +31,12 @@ public final class ReportCommand {
       if (a.equals("--out")) {
         if (i + 1 == args.size()) {
           err.println("argument error: --out needs a directory\n" + USAGE);
-          return 2;
+          return ExitCode.BAD_CONFIGURATION;
         }
         outDir = args.get(++i);
       } else if (a.startsWith("-")) {
         err.println("argument error: unknown option " + a + "\n" + USAGE);
-        return 2;
+        return ExitCode.BAD_CONFIGURATION;
       } else {
         dirs.add(a);
       }
@@ -43,14 +44,14 @@ public final class ReportCommand {
     if (command.equals("report") && dirs.size() != 1) {
       err.println("argument error: report takes one run directory, got " + dirs.size()
           + (dirs.isEmpty() ? "" : ": " + dirs) + "\n" + USAGE);
-      return 2;
+      return ExitCode.BAD_CONFIGURATION;
     }
     if (command.equals("compare") && dirs.size() < 2) {
       err.println("argument error: compare takes two or more run directories, got " + dirs.size()
           + (dirs.isEmpty() ? "" : ": " + dirs) + "\n" + USAGE);
-      return 2;
+      return ExitCode.BAD_CONFIGURATION;
     }
-    Configuration hadoop = io.sparkrl.job.Main.hadoopConfiguration(new org.apache.spark.SparkConf());
+    Configuration hadoop = io.sparkrl.job.config.SparkHadoop.configuration(new org.apache.spark.SparkConf());
     try {
       List<RunHistory> runs = new ArrayList<>();
       for (String d : dirs) {
@@ -61,13 +62,13 @@ public final class ReportCommand {
           ? RunReport.report(runs.get(0), outDir != null ? outDir : runs.get(0).uri() + "/" + RunReport.FOLDER, hadoop)
           : RunReport.compare(runs, outDir != null ? outDir : DEFAULT_COMPARE_OUT, hadoop);
       out.printf("wrote %s in %.1f s%n", page, (System.nanoTime() - t0) / 1e9);
-      return 0;
+      return ExitCode.OK;
     } catch (RunDirectoryException e) {
       err.println("input error: " + e.getMessage());
-      return 2; // bad input (Main.BAD_INPUT)
+      return ExitCode.BAD_INPUT;
     } catch (Exception e) {
       err.println(command + " failed: " + e);
-      return 1;
+      return ExitCode.FAILED;
     }
   }
 }

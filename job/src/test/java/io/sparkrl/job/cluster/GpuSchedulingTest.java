@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * show each executor's tasks got one address and the two executors different ones, and the trained
  * parameters equal the local[2] run's.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class GpuSchedulingTest {
   static final int STEPS = 2;
   static final Pattern BOUND = Pattern.compile(

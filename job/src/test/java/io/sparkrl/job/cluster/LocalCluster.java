@@ -15,8 +15,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * A {@code local-cluster[2,1,1024]} Spark for tests: an in-process standalone master and worker
- * that launch two executors as separate JVMs, the way Spark's own test suite runs. What it needs
- * (DESIGN.md): {@code spark.testing} so executors inherit this JVM's classpath, a Spark home that
+ * that launch two executors as separate JVMs, the way Spark's own test suite runs. What it needs:
+ * {@code spark.testing} so executors inherit this JVM's classpath, a Spark home that
  * exists, {@code SPARK_SCALA_VERSION} for the executor launcher, and the application's classes in
  * {@code spark.jars} (Java lambdas do not deserialize on executors without it). The jar is built
  * here from the compiled classes, so the test runs before {@code package} on a clean clone.

@@ -22,6 +22,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the result is bit-identical to the local[2] run with the same seed and task count, also
  * when an executor JVM is killed with SIGKILL in the middle of a step and its tasks are retried.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class LocalClusterTest {
   static final int STEPS = 3;
   @TempDir static Path tmp;

@@ -16,7 +16,7 @@ class JsonLinesTest {
       "{\"q\":\"How much is 1+1?\",\"a\":\"2\"} | How much is 1+1? | 2",
       "{\"q\":\"x\",\"a\":19,\"c\":\"The answer is 19.\"} | x | 19"})
   void parsesRows(String line, String prompt, String answer) {
-    CorpusRow row = FORMAT.parse(line, "f.jsonl", 0);
+    CorpusRow row = FORMAT.parse(line);
     assertEquals(prompt, row.prompt());
     assertEquals(answer, row.answer());
   }
@@ -28,20 +28,19 @@ class JsonLinesTest {
       "{\"q\":\"x\", | not valid JSON",
       "[1,2] | not a JSON object",
       "{\"q\":{\"n\":1},\"a\":\"1\"} | field \"q\" must be a string or a number"})
-  void errorsNameFileOffsetAndProblem(String line, String problem) {
-    CorpusException e = assertThrows(CorpusException.class,
-        () -> FORMAT.parse(line, "hdfs://nn/data/train.jsonl", 4096));
-    assertTrue(e.getMessage().startsWith("hdfs://nn/data/train.jsonl at byte 4096: " + problem),
-        e.getMessage());
+  void errorsNameTheProblemAndShowTheLine(String line, String problem) {
+    CorpusException e = assertThrows(CorpusException.class, () -> FORMAT.parse(line));
+    assertTrue(e.getMessage().startsWith(problem), e.getMessage());
+    assertTrue(e.getMessage().endsWith(": " + line), e.getMessage());
   }
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {"{\"q\":\"x\",\"a\":\"1\"}"})
   void completionRequiredForSft(String line) {
-    assertNull(FORMAT.parse(line, "f", 0).completion());
+    assertNull(FORMAT.parse(line).completion());
     JsonLines sft = new JsonLines("q", "a", "c", true);
-    CorpusException e = assertThrows(CorpusException.class, () -> sft.parse(line, "f", 0));
+    CorpusException e = assertThrows(CorpusException.class, () -> sft.parse(line));
     assertTrue(e.getMessage().contains("missing field \"c\""));
-    assertNull(FORMAT.parse("   ", "f", 0));
+    assertNull(FORMAT.parse("   "));
   }
 }

@@ -83,7 +83,7 @@ class NonFiniteRunTest {
     TreeSet<Long> bad = new TreeSet<>();
     for (long s = 0; s < steps; s++) {
       for (int id = 0; id < lines.size(); id++) {
-        if (schedule.inStep(id, s) && PoisonPromptReward.poisoned(format.parse(lines.get(id), train, 0).prompt())) {
+        if (schedule.inSteps(id, s, 1) && PoisonPromptReward.poisoned(format.parse(lines.get(id)).prompt())) {
           bad.add(s);
         }
       }

@@ -69,7 +69,7 @@ public final class SparkOverheadBenchmark {
     List<String> lines = Files.readAllLines(Path.of(java.net.URI.create(corpus.get(0))));
     List<PromptRecord> all = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      CorpusRow row = format.parse(lines.get(i), corpus.get(0), 0);
+      CorpusRow row = format.parse(lines.get(i));
       all.add(new PromptRecord(i, row.prompt(), row.answer()));
     }
     PromptSchedule schedule = new PromptSchedule(all.size(), b, config.job().run().seed());
@@ -104,7 +104,7 @@ public final class SparkOverheadBenchmark {
 
       long t0 = System.nanoTime();
       long step = policy.step();
-      List<PromptRecord> prompts = schedule.select(all.iterator(), step);
+      List<PromptRecord> prompts = schedule.select(all.iterator(), step, 1);
       long ts = System.nanoTime();
       ShardResult shard = worker.run(policy, start, updater.context(config.job().run().seed(), step), prompts);
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);

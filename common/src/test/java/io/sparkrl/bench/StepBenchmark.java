@@ -27,7 +27,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The REINFORCE step of DESIGN.md's reference figures, on one thread, for a named policy size and
+ * The project's reference REINFORCE step (README, Performance), on one thread, for a named policy size and
  * batch: prompts of 16 tokens, up to 32 sampled tokens each, vocabulary 40. Prints sampling
  * tokens/s, the backward pass (fast and, for the default size, DL4J's, alternating in the same
  * run), AdamW, and a whole step (sample + backward + AdamW, timed as one), each with its GFLOP/s as
