@@ -17,6 +17,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,6 +28,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * writing its hf/ folder to hdfs://, and that folder imported back to policy.bin's parameters and
  * log-probs.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class HfHdfsRunTest {
   @TempDir static Path tmp;
   static MiniDFSCluster hdfs;

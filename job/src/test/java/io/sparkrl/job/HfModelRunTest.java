@@ -27,6 +27,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,6 +41,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * checkpoint. Then the same folder made unusable in each documented way: exit 2 naming the file
  * and the problem, and no run directory created.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class HfModelRunTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TEMPLATE = "Q: {prompt}\\nA:";

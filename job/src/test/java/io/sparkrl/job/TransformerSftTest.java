@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * epoch, and the trained parameters do not depend on how many tasks share each step (up to float
  * summation order) and are bit-identical on a rerun.
  */
+@Tag("slow") // integration-test phase: mvn verify, not mvn test
 class TransformerSftTest {
   static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path tmp;
