@@ -15,9 +15,11 @@ import java.util.stream.Collectors;
  * @param estimator how rewards become advantages
  * @param epsilon added to the std by grpo and whiten, in [0, 1]
  * @param emaDecay the weight of the old baseline in the ema update, in [0, 1)
+ * @param dropUniformGroups leave prompt groups whose G rewards are all equal out of the gradient
+ *     and its count (group estimators only: their advantages are all 0 there)
  */
-public record AdvantageSettings(AdvantageEstimator estimator, double epsilon, double emaDecay)
-    implements Serializable {
+public record AdvantageSettings(AdvantageEstimator estimator, double epsilon, double emaDecay,
+    boolean dropUniformGroups) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String SECTION = "sparkrl.advantage";
@@ -28,6 +30,15 @@ public record AdvantageSettings(AdvantageEstimator estimator, double epsilon, do
 
   public AdvantageSettings {
     Objects.requireNonNull(estimator, "estimator == null");
+    if (dropUniformGroups && !estimator.isGroupwise()) {
+      throw new IllegalArgumentException("drop-uniform-groups needs a group estimator, not "
+          + estimator.configName());
+    }
+  }
+
+  /** Settings that keep every group. */
+  public AdvantageSettings(AdvantageEstimator estimator, double epsilon, double emaDecay) {
+    this(estimator, epsilon, emaDecay, false);
   }
 
   /** @throws SettingsException naming the first bad key */
@@ -40,7 +51,13 @@ public record AdvantageSettings(AdvantageEstimator estimator, double epsilon, do
       // 1 would freeze the baseline at the first batch mean forever.
       throw new SettingsException(section.key("ema-decay"), emaDecay, "must be in [0, 1)");
     }
-    return new AdvantageSettings(estimator, epsilon, emaDecay);
+    boolean drop = section.bool("drop-uniform-groups");
+    if (drop && !estimator.isGroupwise()) {
+      throw new SettingsException(section.key("drop-uniform-groups"), true, "needs a group "
+          + "estimator (group-mean, rloo or grpo), not " + estimator.configName() + ": only within"
+          + " a group do equal rewards mean advantages of 0");
+    }
+    return new AdvantageSettings(estimator, epsilon, emaDecay, drop);
   }
 
   /**

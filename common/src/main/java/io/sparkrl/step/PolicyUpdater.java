@@ -103,14 +103,20 @@ public final class PolicyUpdater {
     for (int i = 0; i < mean.length; i++) {
       mean[i] = total.gradient()[i] / count;
     }
-    String nonFinite = nonFinite(total.lossSum() / count, mean);
+    // every group dropped for equal rewards (advantage.drop-uniform-groups): nothing to learn from
+    boolean nothingKept = count == 0 && merged.rollout().droppedGroups() > 0;
+    String nonFinite = nothingKept ? null : nonFinite(total.lossSum() / count, mean);
     float[] parameters = current.parameters().clone();
     UpdateReport report;
     double usedBaseline = ema.baseline();
     RolloutFigures rollout = RolloutFigures.of(merged, batch,
         settings.reward().functions().stream().map(f -> f.name()).toList(),
         settings.loss().usesReference());
-    if (nonFinite == null) {
+    if (nothingKept) {
+      report = new UpdateReport(0.0, 0.0, optimizer.nextLearningRate(), optimizer.step());
+      LOG.info("step {}: every prompt group's rewards were equal and all {} were dropped; no "
+          + "update", current.step(), merged.rollout().droppedGroups());
+    } else if (nonFinite == null) {
       report = optimizer.apply(parameters, mean);
       ema = ema.update(merged.rewards().mean(), settings.advantage().emaDecay());
       consecutiveSkips = 0;
@@ -124,9 +130,9 @@ public final class PolicyUpdater {
     }
     StepMetrics metrics = new StepMetrics(current.step(), prompts, total.sequences(),
         total.tokens(), merged.rewards().mean(), merged.rewards().besselStd(),
-        total.lossSum() / count, report.gradNorm(), report.clippedNorm(), report.learningRate(),
-        (double) total.tokens() / total.sequences(),
-        (double) merged.finishedCompletions() / total.sequences(), merged.rewardFailures(),
+        nothingKept ? 0.0 : total.lossSum() / count, report.gradNorm(), report.clippedNorm(),
+        report.learningRate(), (double) total.tokens() / Math.max(1, total.sequences()),
+        (double) merged.finishedCompletions() / merged.rewards().count(), merged.rewardFailures(),
         usedBaseline, merged.sampleNanos(), merged.rewardNanos(), merged.gradientNanos(),
         rollout, skippedUpdates, nonFinite, merged.rewardTimeouts());
     return new Outcome(current.withParameters(parameters, current.step() + 1), metrics,

@@ -17,10 +17,13 @@ import java.util.Map;
  * @param klMean mean per completion token of the KL estimator to the reference; null when off
  * @param entropy mean per completion token of −log π(a_t) over the sampled tokens: the Monte-Carlo
  *     estimate of the policy's entropy (exact in expectation at temperature 1)
+ * @param droppedGroups prompt groups left out of the gradient for equal rewards
+ *     ({@code advantage.drop-uniform-groups})
  */
 public record RolloutFigures(double rewardMin, double rewardMax, Map<String, Double> functionMeans,
     double zeroStdFraction, double advantageMean, double advantageStd, int minLength,
-    int maxLength, double truncatedFraction, Double klMean, double entropy) implements Serializable {
+    int maxLength, double truncatedFraction, Double klMean, double entropy, long droppedGroups)
+    implements Serializable {
 
   public RolloutFigures {
     functionMeans = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(functionMeans));
@@ -37,7 +40,7 @@ public record RolloutFigures(double rewardMin, double rewardMax, Map<String, Dou
     RewardStatistics rewards = merged.rewards();
     RolloutStatistics r = merged.rollout();
     long n = rewards.count();
-    long tokens = merged.main().tokens();
+    long tokens = r.tokens(); // all sampled tokens: dropped groups were sampled too
     Map<String, Double> means = new LinkedHashMap<>();
     for (int k = 0; k < functionNames.size() && k < r.functionScoreSums().length; k++) {
       means.put(functionNames.get(k), r.functionScoreSums()[k] / n);
@@ -55,6 +58,6 @@ public record RolloutFigures(double rewardMin, double rewardMax, Map<String, Dou
     return new RolloutFigures(rewards.min(), rewards.max(), means,
         r.groups() == 0 ? 0.0 : (double) r.zeroStdGroups() / r.groups(), advantageMean,
         advantageStd, r.minLength(), r.maxLength(), (double) r.truncated() / n,
-        klOn ? r.klSum() / tokens : null, r.negLogProbSum() / tokens);
+        klOn ? r.klSum() / tokens : null, r.negLogProbSum() / tokens, r.droppedGroups());
   }
 }

@@ -40,7 +40,8 @@ final class RolloutObservation {
   /**
    * @param referenceLogProbs log π_ref per completion token, or null when the KL term is off
    */
-  RolloutStatistics statistics(double[][] referenceLogProbs, LossSettings.KlEstimator kl) {
+  RolloutStatistics statistics(double[][] referenceLogProbs, LossSettings.KlEstimator kl,
+      long droppedGroups) {
     long zeroStd = 0;
     for (int p = 0; p < prompts.size(); p++) {
       boolean allEqual = true;
@@ -58,12 +59,14 @@ final class RolloutObservation {
     double advantageSquares = 0;
     int functions = functionScores.length == 0 ? 0 : functionScores[0].length;
     double[] scoreSums = new double[functions];
+    long tokens = 0;
     for (int i = 0; i < completions.size(); i++) {
       Completion c = completions.get(i);
       minLength = Math.min(minLength, c.tokens().length);
       maxLength = Math.max(maxLength, c.tokens().length);
       truncated += c.finished() ? 0 : 1;
       float[] logProbs = c.logProbs();
+      tokens += logProbs.length;
       for (int t = 0; t < logProbs.length; t++) {
         negLogProb -= logProbs[t];
         if (referenceLogProbs != null) {
@@ -80,7 +83,7 @@ final class RolloutObservation {
       }
     }
     return new RolloutStatistics(prompts.size(), zeroStd, minLength, maxLength, truncated,
-        advantageSum, advantageSquares, scoreSums, negLogProb, klSum);
+        advantageSum, advantageSquares, scoreSums, negLogProb, klSum, tokens, droppedGroups);
   }
 
   /** The whole groups of the {@code count} lowest prompt ids of this task, by prompt id. */

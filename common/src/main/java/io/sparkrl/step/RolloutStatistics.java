@@ -18,13 +18,15 @@ import java.io.Serializable;
  * @param functionScoreSums per reward function, in configuration order: Σ of its unweighted score
  * @param negLogProbSum Σ over completion tokens of −log π(a_t): the sampled-token entropy estimate
  * @param klSum Σ over completion tokens of the configured KL estimator to the reference (0 when off)
+ * @param tokens completion tokens sampled (EOS included), whether or not the gradient used them
+ * @param droppedGroups groups left out of the gradient ({@code advantage.drop-uniform-groups})
  */
 public record RolloutStatistics(long groups, long zeroStdGroups, int minLength, int maxLength,
     long truncated, double advantageSum, double advantageSumOfSquares, double[] functionScoreSums,
-    double negLogProbSum, double klSum) implements Serializable {
+    double negLogProbSum, double klSum, long tokens, long droppedGroups) implements Serializable {
 
   public static final RolloutStatistics EMPTY =
-      new RolloutStatistics(0, 0, Integer.MAX_VALUE, 0, 0, 0, 0, new double[0], 0, 0);
+      new RolloutStatistics(0, 0, Integer.MAX_VALUE, 0, 0, 0, 0, new double[0], 0, 0, 0, 0);
 
   /** This shard's figures and a later one's, in that order. */
   public RolloutStatistics plus(RolloutStatistics later) {
@@ -33,7 +35,8 @@ public record RolloutStatistics(long groups, long zeroStdGroups, int minLength, 
         Math.min(minLength, later.minLength), Math.max(maxLength, later.maxLength),
         truncated + later.truncated, advantageSum + later.advantageSum,
         advantageSumOfSquares + later.advantageSumOfSquares, sums,
-        negLogProbSum + later.negLogProbSum, klSum + later.klSum);
+        negLogProbSum + later.negLogProbSum, klSum + later.klSum, tokens + later.tokens,
+        droppedGroups + later.droppedGroups);
   }
 
   /** Element-wise {@code a + b}; an empty shard's array (length 0) adds nothing. */

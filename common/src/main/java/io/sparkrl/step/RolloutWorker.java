@@ -120,6 +120,7 @@ public final class RolloutWorker {
     AdvantageEstimator estimator = adv.estimator();
 
     GradientSum main;
+    long dropped = 0;
     GradientSum ones = null;
     GradientSum regularizer = null;
     double[] advantages = null;
@@ -132,14 +133,24 @@ public final class RolloutWorker {
       }
     } else {
       advantages = estimator.advantages(rewards, g, context.emaBaseline(), adv.epsilon());
-      main = pass.sum(batch, advantages, loss, referenceLogProbs);
+      int[] kept = adv.dropUniformGroups() ? UniformGroups.kept(rewards, g) : null;
+      dropped = kept == null ? 0 : (rewards.length - kept.length) / g;
+      if (kept == null) {
+        main = pass.sum(batch, advantages, loss, referenceLogProbs);
+      } else if (kept.length == 0) {
+        main = GradientSum.zero(policy.parameters().length);
+      } else {
+        main = pass.sum(UniformGroups.select(batch, kept), UniformGroups.select(advantages, kept),
+            loss, referenceLogProbs == null ? null : UniformGroups.select(referenceLogProbs, kept));
+      }
     }
     long t3 = System.nanoTime();
     RolloutObservation seen = new RolloutObservation(prompts, texts, completions, rewards,
         functionScores, advantages, g);
     return new ShardResult(main, ones, regularizer, RewardStatistics.of(rewards),
         rewardFailures, finished, t1 - t0, t2 - t1, t3 - t2,
-        seen.statistics(referenceLogProbs, loss.klEstimator()), seen.samples(context.samplePrompts()),
+        seen.statistics(referenceLogProbs, loss.klEstimator(), dropped),
+        seen.samples(context.samplePrompts()),
         rewardTimeouts);
   }
 

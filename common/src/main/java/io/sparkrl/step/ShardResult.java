@@ -50,8 +50,9 @@ public record ShardResult(GradientSum main, GradientSum ones, GradientSum regula
         RewardStatistics.EMPTY, 0, 0, 0, 0, 0, 0);
   }
 
+  /** No completion was sampled (a gradient over none may also come from dropped groups). */
   public boolean isEmpty() {
-    return main.sequences() == 0;
+    return rewards.count() == 0;
   }
 
   /** This shard and a later one, in that order (the merge order is fixed by the caller). */

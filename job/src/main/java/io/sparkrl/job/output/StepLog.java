@@ -44,6 +44,7 @@ public final class StepLog {
     r.put("reward_max", f.rewardMax());
     r.put("reward_functions", new LinkedHashMap<>(f.functionMeans()));
     r.put("frac_reward_zero_std", f.zeroStdFraction());
+    r.put("dropped_groups", f.droppedGroups());
     r.put("advantage_mean", f.advantageMean());
     r.put("advantage_std", f.advantageStd());
     if (accuracy != null) {
@@ -106,7 +107,7 @@ public final class StepLog {
     for (String name : rewardFunctions) {
       c.add("reward_functions." + name);
     }
-    c.addAll(List.of("frac_reward_zero_std", "advantage_mean", "advantage_std", "eval_accuracy",
+    c.addAll(List.of("frac_reward_zero_std", "dropped_groups", "advantage_mean", "advantage_std", "eval_accuracy",
         "loss", "grad_norm", "clipped_grad_norm", "learning_rate", "kl", "entropy",
         "completion_length", "completion_length_min", "completion_length_max",
         "truncated_fraction", "finished_fraction", "prompts", "completions", "completion_tokens",

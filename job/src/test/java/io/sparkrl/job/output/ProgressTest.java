@@ -23,7 +23,7 @@ class ProgressTest {
 
   static StepMetrics metrics(long step) {
     RolloutFigures f = new RolloutFigures(0.0, 1.0, Map.of("format", 0.5), 0.25, 0, 1, 3, 9, 0.1,
-        null, 1.5);
+        null, 1.5, 0);
     return new StepMetrics(step, 4, 16, 160, 0.4375, 0.5, -0.01, 0.8, 0.8, 1e-3, 10, 0.9, 0, 0,
         1, 1, 1, f, 0, null, 0);
   }
