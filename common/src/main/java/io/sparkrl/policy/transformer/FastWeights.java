@@ -176,8 +176,12 @@ final class FastWeights {
     }
   }
 
+  /** Bumped by every {@link #load}: engines' cached forward passes are of one version. */
+  int version;
+
   /** Copies new values of the same shape into place. */
   void load(float[] parameters) {
+    version++;
     if (parameters.length != values.length) {
       throw new IllegalArgumentException(parameters.length + " parameters for a transformer of "
           + values.length);

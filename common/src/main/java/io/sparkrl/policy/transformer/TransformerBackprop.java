@@ -39,6 +39,7 @@ public final class TransformerBackprop implements GradientEngine {
   private final FastWeights w;
   private final FastWorkspace ws;
   private SequenceBatch forwardOf;
+  private int forwardVersion;
   private int batchSize;
   private int length;
   private int[] tokens;
@@ -263,7 +264,7 @@ public final class TransformerBackprop implements GradientEngine {
 
   /** Embedding, decoder stack and logits of every position, saving what the backward pass reads. */
   private void forward(SequenceBatch batch) {
-    if (ws.owner == this && forwardOf == batch) {
+    if (ws.owner == this && forwardOf == batch && forwardVersion == w.version) {
       return;
     }
     List<TrainingSequence> sequences = batch.sequences();
@@ -365,6 +366,7 @@ public final class TransformerBackprop implements GradientEngine {
     logits = ws.heap("logits", n * v);
     z.get(0, logits, 0, n * v);
     forwardOf = batch;
+    forwardVersion = w.version;
     ws.owner = this;
   }
 
