@@ -13,7 +13,7 @@ import io.sparkrl.gradient.NativeFloats;
  * are adjacent in the flat vector, i.e. without q/k/v biases), gate/up write {@code [gate | up]}
  * (always adjacent, so always one product); GPT-2's c_attn is one (in, out) Conv1D.
  */
-final class FastWeights {
+public final class FastWeights {
   /**
    * One weight applied as {@code y[:, column .. column+out) = x W^T} ({@code outIn}, Llama (out,
    * in) storage) or {@code x W} (GPT-2 (in, out) storage).
@@ -88,7 +88,7 @@ final class FastWeights {
   final float[] cos;
   final float[] sin;
 
-  FastWeights(TransformerShape shape, float[] parameters) {
+  public FastWeights(TransformerShape shape, float[] parameters) {
     this.shape = shape;
     this.layout = TransformerLayout.of(shape);
     if (parameters.length != layout.parameterCount()) {
@@ -180,7 +180,7 @@ final class FastWeights {
   int version;
 
   /** Copies new values of the same shape into place. */
-  void load(float[] parameters) {
+  public void load(float[] parameters) {
     version++;
     if (parameters.length != values.length) {
       throw new IllegalArgumentException(parameters.length + " parameters for a transformer of "
@@ -200,7 +200,7 @@ final class FastWeights {
   }
 
   /** Parameters of the matrix products per position (every linear map and the head). */
-  long matmulParameters() {
+  public long matmulParameters() {
     long perLayer = (long) d * qkvWidth + (long) qWidth * d + (long) d * upWidth + (long) mlp * d;
     return perLayer * shape.layers() + (long) vocabulary * d;
   }

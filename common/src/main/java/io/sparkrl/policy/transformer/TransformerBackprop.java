@@ -52,7 +52,7 @@ public final class TransformerBackprop implements GradientEngine {
   }
 
   /** An engine over {@code weights} with this thread's buffers of {@code role}. */
-  static TransformerBackprop of(FastWeights weights, String role) {
+  public static TransformerBackprop of(FastWeights weights, String role) {
     return new TransformerBackprop(weights,
         WORKSPACES.get().computeIfAbsent(role, r -> new FastWorkspace()));
   }

@@ -36,7 +36,7 @@ public final class TransformerKernel implements TokenStepper {
   private final int maxNewTokens;
   private final FastWorkspace ws = new FastWorkspace();
 
-  TransformerKernel(FastWeights weights, int maxNewTokens) {
+  public TransformerKernel(FastWeights weights, int maxNewTokens) {
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("maxNewTokens " + maxNewTokens + " must be at least 1");
     }
