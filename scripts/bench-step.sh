@@ -3,13 +3,14 @@
 # (shipped and, for the default size, DL4J's in the same run), AdamW, whole step; each phase's
 # GFLOP/s as a share of the measured single-core sgemm peak.
 # Usage: scripts/bench-step.sh [iterations] [size:batch ...]   (sizes: default, large;
-#        without size:batch it runs default:16 default:64 large:16 large:64)
+#        tiny, small = Llama-style transformers; without size:batch it runs default:16 default:64
+#        large:16 large:64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
 mvn -q -B -pl common test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$PWD/common/target/bench-classpath.txt" >/dev/null
-export OMP_NUM_THREADS=1
-exec java -Xmx4g \
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+exec java -Xmx8g \
   -cp "common/target/test-classes:common/target/classes:$(cat common/target/bench-classpath.txt)" \
   io.sparkrl.bench.StepBenchmark "$@"

@@ -35,7 +35,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>Usage: {@code StepBenchmark [iterations] [size:batch ...]}, sizes {@code default}
  * (embedding 32, 2 x LSTM-128) and {@code large} (embedding 32, 2 x LSTM-512); run it with
- * {@code scripts/bench-step.sh}, which sets OMP_NUM_THREADS=1.
+ * {@code scripts/bench-step.sh}, which sets OMP_NUM_THREADS=1. Sizes {@code tiny} and {@code small}
+ * are transformers ({@link TransformerStepBenchmark}).
  */
 public final class StepBenchmark {
   static final int NEW_TOKENS = 32;
@@ -55,6 +56,10 @@ public final class StepBenchmark {
   }
 
   static void run(String size, int batch, int iterations, double peak) {
+    if (TransformerStepBenchmark.handles(size)) {
+      TransformerStepBenchmark.run(size, batch, Math.max(3, iterations / 4), peak);
+      return;
+    }
     int hidden = switch (size) {
       case "default" -> 128;
       case "large" -> 512;

@@ -15,6 +15,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a completion independent of its batch-mates, bit for bit. The sampler's recorded log-probs are
  * tested against DL4J's own forward pass, which pins the parameter layout below.
  *
+ * <p>Why not sgemm over the live rows: OpenBLAS 0.3.19's sgemm sums a row's elements in an order
+ * that depends on the row count and on the row's place among them (measured here on the Zen
+ * kernels: a row alone, with 3 others or with 50 others gives different bits, even with the row
+ * count padded to a multiple of 4..48), which would make a completion depend on its batch-mates.
+ * Column-blocked and 4-row register-blocked Java variants of {@link #accumulate} (each row's
+ * arithmetic fixed) were measured no faster than this loop on a 2-core shared machine.
+ *
  * <p>Layout, as DL4J stores it: embedding W (V, E); LSTM W (in, 4H), RW (H, 4H), b (4H) with gate
  * blocks [block input z | forget f | output o | input i]; output W (H, V), b (V). All row-major.
  */

@@ -1,0 +1,187 @@
+package io.sparkrl.policy.transformer;
+
+import io.sparkrl.policy.lstm.LstmKernel;
+
+/**
+ * The element-wise and per-row maths of the CPU fast path, in float on Java arrays (rows of d
+ * floats, row-major): RMSNorm / LayerNorm and their backward passes, rotate-half RoPE and its
+ * transpose, SiLU and tanh-GELU with derivatives. Reductions (a row's mean, a norm weight's
+ * gradient) accumulate in double. The same formulas as {@link Kernels}, which the ND4J path runs.
+ *
+ * <p>tanh (and the sigmoid built on it) is {@link LstmKernel#tanh}: plain multiplies and adds
+ * (absolute error below 4e-7), which C2 vectorises, where {@code Math.exp}/{@code Math.tanh}
+ * would be a call per element.
+ */
+final class RowMath {
+  private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
+  private static final float GELU_A = 0.044715f;
+
+  private RowMath() {}
+
+  /**
+   * Normalises rows [0, n) of x (width d): {@code out = xhat * w (+ b)}, xhat = x / rms (RMSNorm,
+   * {@code bias < 0}) or (x - mean) / std (LayerNorm). Saves xhat (when not null) and the inverse
+   * scale per row. Weights are read from {@code p} at offsets w and bias.
+   */
+  static void norm(float[] x, int n, int d, float[] p, int w, int bias, double eps, float[] out,
+      float[] xhat, float[] inverse) {
+    for (int r = 0; r < n; r++) {
+      int o = r * d;
+      double mean = 0;
+      if (bias >= 0) {
+        for (int j = 0; j < d; j++) {
+          mean += x[o + j];
+        }
+        mean /= d;
+      }
+      float m = (float) mean;
+      double square = 0;
+      for (int j = 0; j < d; j++) {
+        float c = x[o + j] - m;
+        square += c * c;
+      }
+      float inv = (float) (1 / Math.sqrt(square / d + eps));
+      inverse[r] = inv;
+      for (int j = 0; j < d; j++) {
+        float h = (x[o + j] - m) * inv;
+        if (xhat != null) {
+          xhat[o + j] = h;
+        }
+        out[o + j] = bias >= 0 ? h * p[w + j] + p[bias + j] : h * p[w + j];
+      }
+    }
+  }
+
+  /**
+   * The backward pass of {@link #norm}: adds dL/dx to {@code dx} and dL/dw (and dL/db when
+   * {@code bias}) to the gradient at gw (gb), given dL/dout {@code dy}.
+   */
+  static void normBackward(float[] dy, float[] xhat, float[] inverse, int n, int d, float[] p,
+      int w, boolean bias, float[] dx, double[] gradient, int gw, int gb) {
+    double[] gW = new double[d];
+    double[] gB = new double[d];
+    for (int r = 0; r < n; r++) {
+      int o = r * d;
+      double uMean = 0;
+      double uxMean = 0;
+      for (int j = 0; j < d; j++) {
+        float u = dy[o + j] * p[w + j];
+        uMean += u;
+        uxMean += u * xhat[o + j];
+        gW[j] += dy[o + j] * xhat[o + j];
+        gB[j] += dy[o + j];
+      }
+      float um = bias ? (float) (uMean / d) : 0f;
+      float uxm = (float) (uxMean / d);
+      float inv = inverse[r];
+      for (int j = 0; j < d; j++) {
+        float u = dy[o + j] * p[w + j];
+        dx[o + j] += (u - um - xhat[o + j] * uxm) * inv;
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      gradient[gw + j] += gW[j];
+      if (bias) {
+        gradient[gb + j] += gB[j];
+      }
+    }
+  }
+
+  /**
+   * Rotates, in place, {@code heads} heads of width hd starting at column {@code column} of row
+   * {@code row} (leading dimension ld), for absolute position {@code position}: Hugging Face's
+   * rotate-half layout, {@code x' = x cos + rotate_half(x) sin}. {@code transpose} applies the
+   * transposed map (the backward pass: {@code g cos - rotate_half(g sin)}).
+   */
+  static void rope(float[] x, int row, int ld, int column, int heads, int hd, int position,
+      float[] cos, float[] sin, boolean transpose) {
+    int half = hd / 2;
+    int table = position * half;
+    float sign = transpose ? -1f : 1f;
+    for (int h = 0; h < heads; h++) {
+      int o = row * ld + column + h * hd;
+      for (int j = 0; j < half; j++) {
+        float c = cos[table + j];
+        float s = sign * sin[table + j];
+        float a = x[o + j];
+        float b = x[o + half + j];
+        x[o + j] = a * c - b * s;
+        x[o + half + j] = b * c + a * s;
+      }
+    }
+  }
+
+  static float sigmoid(float v) {
+    return 0.5f + 0.5f * LstmKernel.tanh(0.5f * v);
+  }
+
+  /** hidden[i] = silu(gate[i]) * up[i] for rows of [gate | up] (width 2I) into rows of width I. */
+  static void swiglu(float[] gateUp, int n, int inner, float[] hidden) {
+    for (int r = 0; r < n; r++) {
+      int g = r * 2 * inner;
+      int o = r * inner;
+      for (int j = 0; j < inner; j++) {
+        float x = gateUp[g + j];
+        hidden[o + j] = x * sigmoid(x) * gateUp[g + inner + j];
+      }
+    }
+  }
+
+  /** dL/d[gate | up] of {@link #swiglu}, given dL/dhidden. */
+  static void swigluBackward(float[] gateUp, float[] dHidden, int n, int inner, float[] dGateUp) {
+    for (int r = 0; r < n; r++) {
+      int g = r * 2 * inner;
+      int o = r * inner;
+      for (int j = 0; j < inner; j++) {
+        float x = gateUp[g + j];
+        float s = sigmoid(x);
+        float dh = dHidden[o + j];
+        dGateUp[g + j] = dh * gateUp[g + inner + j] * s * (1 + x * (1 - s));
+        dGateUp[g + inner + j] = dh * x * s;
+      }
+    }
+  }
+
+  /** out = tanh-GELU(x) over [0, length). */
+  static void gelu(float[] x, int length, float[] out) {
+    for (int i = 0; i < length; i++) {
+      float v = x[i];
+      float t = LstmKernel.tanh(GELU_C * (v + GELU_A * v * v * v));
+      out[i] = 0.5f * v * (1 + t);
+    }
+  }
+
+  /** dx = dL/dx of {@link #gelu} at x, given dy. */
+  static void geluBackward(float[] x, float[] dy, int length, float[] dx) {
+    for (int i = 0; i < length; i++) {
+      float v = x[i];
+      float t = LstmKernel.tanh(GELU_C * (v + GELU_A * v * v * v));
+      float slope = 0.5f * (1 + t) + 0.5f * v * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * v * v);
+      dx[i] = slope * dy[i];
+    }
+  }
+
+  /** Adds bias (at offset b of p, width w) to rows [0, n) of y at column c, leading dim ld. */
+  static void addBias(float[] y, int n, int ld, int c, float[] p, int b, int w) {
+    for (int r = 0; r < n; r++) {
+      int o = r * ld + c;
+      for (int j = 0; j < w; j++) {
+        y[o + j] += p[b + j];
+      }
+    }
+  }
+
+  /** gradient[g + j] += sum over rows of dy[r][c + j], j < w. */
+  static void biasGradient(float[] dy, int n, int ld, int c, int w, double[] gradient, int g) {
+    double[] sum = new double[w];
+    for (int r = 0; r < n; r++) {
+      int o = r * ld + c;
+      for (int j = 0; j < w; j++) {
+        sum[j] += dy[o + j];
+      }
+    }
+    for (int j = 0; j < w; j++) {
+      gradient[g + j] += sum[j];
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package io.sparkrl.policy.transformer;
+
+import io.sparkrl.gradient.NativeFloats;
+import io.sparkrl.sampling.TokenStepper;
+import java.util.List;
+
+/**
+ * The transformer's CPU fast path for sampling: KV-cached steps whose per-position matrix products
+ * (q/k/v, output, MLP, head) are single OpenBLAS products over all rows being stepped, so the
+ * weights stream through the cache once per step whatever the batch and tokens/s grows with it;
+ * the rest is plain Java loops ({@link RowMath}). The same maths as {@link TransformerStepper}
+ * (the ND4J reference path); tested against a full forward pass and against that stepper.
+ *
+ * <p>{@link #prefill} reads every prompt token of every row in ONE batched pass (the rows packed
+ * without padding, each token at its own position) and caches each layer's post-rotary keys and
+ * values. Attention is per row over that row's own cache only, in Java: position t of a row
+ * attends its positions 0..t, both in the prefill and in each {@link Rows#step}.
+ *
+ * <p>What holds bit for bit: a row's attention never reads another row, and the element-wise maths
+ * is per row. The batched products are OpenBLAS sgemm, whose summation order for a row depends on
+ * how many rows the product has and where the row sits among them (measured on OpenBLAS 0.3.19,
+ * Zen kernels: a row's floats alone and in a batch differ by rounding). So a row's logits alone
+ * and in a batch agree to rounding (about 1e-6 relative), and a sampled token can differ only
+ * where a uniform draw lands within that rounding of a cumulative-probability boundary;
+ * {@code TransformerKernelTest} checks that completions alone and in a batch are the same.
+ *
+ * <p>Memory per row set: the cache, {@code 2 * layers * rows * capacity * kvHeads * headDim}
+ * floats (capacity = longest prompt + maxNewTokens, capped at maxPositions; doubled if a row
+ * outgrows it), and per kernel the step buffers, {@code n * (4d + qkvWidth + qWidth + upWidth +
+ * mlpWidth + V)} floats for n rows stepped at once. The parameters are shared ({@link FastWeights}).
+ *
+ * <p>Not thread-safe; one kernel (and its rows) per sampling thread.
+ */
+public final class TransformerKernel implements TokenStepper {
+  private final FastWeights w;
+  private final int maxNewTokens;
+  private final FastWorkspace ws = new FastWorkspace();
+
+  public TransformerKernel(FastWeights weights, int maxNewTokens) {
+    if (maxNewTokens < 1) {
+      throw new IllegalArgumentException("maxNewTokens " + maxNewTokens + " must be at least 1");
+    }
+    this.w = weights;
+    this.maxNewTokens = maxNewTokens;
+  }
+
+  /** A kernel over a copy of {@code parameters} (tests, benchmarks). */
+  public static TransformerKernel of(TransformerShape shape, float[] parameters,
+      int maxNewTokens) {
+    return new TransformerKernel(new FastWeights(shape, parameters), maxNewTokens);
+  }
+
+  @Override
+  public int vocabularySize() {
+    return w.vocabulary;
+  }
+
+  @Override
+  public Rows start(int capacity) {
+    return new CachedRows(capacity, Math.min(w.shape.maxPositions(), maxNewTokens));
+  }
+
+  @Override
+  public Rows prefill(List<int[]> prompts, float[] lastLogits) {
+    int b = prompts.size();
+    int longest = 0;
+    int total = 0;
+    for (int[] p : prompts) {
+      if (p.length == 0) {
+        throw new IllegalArgumentException("an empty prompt cannot be prefilled");
+      }
+      longest = Math.max(longest, p.length);
+      total += p.length;
+    }
+    if (longest > w.shape.maxPositions()) {
+      throw new IllegalArgumentException("prompt of " + longest + " tokens exceeds the model's "
+          + w.shape.maxPositions() + " positions");
+    }
+    CachedRows rows = new CachedRows(b, Math.min(w.shape.maxPositions(), longest + maxNewTokens));
+    int[] row = new int[total];
+    int[] position = new int[total];
+    int[] token = new int[total];
+    int[] last = new int[b];
+    int e = 0;
+    for (int p = 0; p < b; p++) {
+      int[] prompt = prompts.get(p);
+      for (int t = 0; t < prompt.length; t++) {
+        row[e] = p;
+        position[e] = t;
+        token[e] = prompt[t];
+        e++;
+      }
+      last[p] = e - 1;
+    }
+    rows.forward(total, row, position, token, last, b, lastLogits);
+    for (int p = 0; p < b; p++) {
+      rows.length[p] = prompts.get(p).length;
+    }
+    return rows;
+  }
+
+  /** Per layer keys (rows, kvHeads, hd, capacity: transposed, so scores run along positions) and
+   * values (rows, capacity, kvHeads*hd), and each row's length. */
+  private final class CachedRows implements Rows {
+    private final int rows;
+    private int capacity;
+    private float[][] keys;
+    private float[][] values;
+    private final int[] length;
+
+    CachedRows(int rows, int capacity) {
+      this.rows = rows;
+      this.capacity = capacity;
+      this.length = new int[rows];
+      int layers = w.shape.layers();
+      keys = new float[layers][rows * w.kvWidth * capacity];
+      values = new float[layers][rows * w.kvWidth * capacity];
+    }
+
+    @Override
+    public void step(int n, int[] rowIndex, int[] tokens, float[] logits) {
+      if (n == 0) {
+        return;
+      }
+      int[] positions = new int[n];
+      int[] all = new int[n];
+      int needed = 0;
+      for (int i = 0; i < n; i++) {
+        positions[i] = length[rowIndex[i]];
+        if (positions[i] >= w.shape.maxPositions()) {
+          throw new IllegalArgumentException("row " + rowIndex[i] + " would read position "
+              + positions[i] + ", beyond the model's " + w.shape.maxPositions() + " positions");
+        }
+        needed = Math.max(needed, positions[i] + 1);
+        all[i] = i;
+      }
+      if (needed > capacity) {
+        grow(Math.min(w.shape.maxPositions(), Math.max(needed, 2 * capacity)));
+      }
+      forward(n, rowIndex, positions, tokens, all, n, logits);
+      for (int i = 0; i < n; i++) {
+        length[rowIndex[i]]++;
+      }
+    }
+
+    @Override
+    public Rows expand(int[] sources) {
+      CachedRows out = new CachedRows(sources.length, capacity);
+      int block = w.kvWidth * capacity;
+      for (int l = 0; l < keys.length; l++) {
+        for (int r = 0; r < sources.length; r++) {
+          System.arraycopy(keys[l], sources[r] * block, out.keys[l], r * block, block);
+          System.arraycopy(values[l], sources[r] * block, out.values[l], r * block, block);
+        }
+      }
+      for (int r = 0; r < sources.length; r++) {
+        out.length[r] = length[sources[r]];
+      }
+      return out;
+    }
+
+    private void grow(int newCapacity) {
+      int kv = w.kvWidth;
+      for (int l = 0; l < keys.length; l++) {
+        float[] k = new float[rows * kv * newCapacity];
+        float[] v = new float[rows * kv * newCapacity];
+        for (int r = 0; r < rows; r++) {
+          for (int c = 0; c < kv; c++) {
+            System.arraycopy(keys[l], (r * kv + c) * capacity, k, (r * kv + c) * newCapacity,
+                capacity);
+          }
+          System.arraycopy(values[l], r * kv * capacity, v, r * kv * newCapacity, kv * capacity);
+        }
+        keys[l] = k;
+        values[l] = v;
+      }
+      capacity = newCapacity;
+    }
+
+    /**
+     * Feeds token[e] to row[e] at position[e] for e < n (caching its keys and values), then writes
+     * the logits of entries select[0..m) to out[i*V, (i+1)*V).
+     */
+    void forward(int n, int[] row, int[] position, int[] token, int[] select, int m, float[] out) {
+      int d = w.d;
+      int v = w.vocabulary;
+      for (int e = 0; e < n; e++) {
+        if (token[e] < 0 || token[e] >= v) {
+          throw new IllegalArgumentException("token " + token[e] + " outside the vocabulary of "
+              + v);
+        }
+      }
+      float[] x = ws.heap("x", n * d);
+      for (int e = 0; e < n; e++) {
+        System.arraycopy(w.values, w.embedding + token[e] * d, x, e * d, d);
+        if (w.positions >= 0) {
+          int p = w.positions + position[e] * d;
+          for (int j = 0; j < d; j++) {
+            x[e * d + j] += w.values[p + j];
+          }
+        }
+      }
+      float[] t = ws.heap("t", n * d);
+      float[] inverse = ws.heap("inv", n);
+      double eps = w.shape.normEpsilon();
+      int qkvWidth = w.qkvWidth;
+      int qw = w.qWidth;
+      NativeFloats in = ws.nat("in", n * d);
+      NativeFloats y = ws.nat("y", n * d);
+      NativeFloats qkvN = ws.nat("qkv", n * qkvWidth);
+      float[] qkv = ws.heap("qkv", n * qkvWidth);
+      float[] context = ws.heap("ctx", n * qw);
+      NativeFloats contextN = ws.nat("ctx", n * qw);
+      NativeFloats uN = ws.nat("u", n * w.upWidth);
+      float[] u = ws.heap("u", n * w.upWidth);
+      float[] hidden = ws.heap("hid", n * w.mlp);
+      NativeFloats hiddenN = ws.nat("hid", n * w.mlp);
+      for (int l = 0; l < w.shape.layers(); l++) {
+        RowMath.norm(x, n, d, w.values, w.norm1[l], w.norm1Bias[l], eps, t, null, inverse);
+        in.put(0, t, 0, n * d);
+        for (FastWeights.Linear p : w.qkv[l]) {
+          p.forward(n, w.params, in, 0, d, qkvN, qkvWidth);
+        }
+        qkvN.get(0, qkv, 0, n * qkvWidth);
+        for (FastWeights.Linear p : w.qkv[l]) {
+          if (p.bias() >= 0) {
+            RowMath.addBias(qkv, n, qkvWidth, p.column(), w.values, p.bias(), p.out());
+          }
+        }
+        if (w.llama) {
+          for (int e = 0; e < n; e++) {
+            RowMath.rope(qkv, e, qkvWidth, 0, w.shape.heads(), w.hd, position[e], w.cos, w.sin,
+                false);
+            RowMath.rope(qkv, e, qkvWidth, qw, w.shape.kvHeads(), w.hd, position[e], w.cos,
+                w.sin, false);
+          }
+        }
+        append(l, n, row, position, qkv);
+        for (int e = 0; e < n; e++) {
+          attend(l, row[e], position[e], qkv, e, context);
+        }
+        contextN.put(0, context, 0, n * qw);
+        residual(w.attentionOut[l], n, contextN, qw, y, t, x);
+        RowMath.norm(x, n, d, w.values, w.norm2[l], w.norm2Bias[l], eps, t, null, inverse);
+        in.put(0, t, 0, n * d);
+        for (FastWeights.Linear p : w.up[l]) {
+          p.forward(n, w.params, in, 0, d, uN, w.upWidth);
+        }
+        uN.get(0, u, 0, n * w.upWidth);
+        for (FastWeights.Linear p : w.up[l]) {
+          if (p.bias() >= 0) {
+            RowMath.addBias(u, n, w.upWidth, p.column(), w.values, p.bias(), p.out());
+          }
+        }
+        if (w.llama) {
+          RowMath.swiglu(u, n, w.mlp, hidden);
+        } else {
+          RowMath.gelu(u, n * w.mlp, hidden);
+        }
+        hiddenN.put(0, hidden, 0, n * w.mlp);
+        residual(w.down[l], n, hiddenN, w.mlp, y, t, x);
+      }
+      float[] chosen = ws.heap("sel", m * d);
+      for (int i = 0; i < m; i++) {
+        System.arraycopy(x, select[i] * d, chosen, i * d, d);
+      }
+      RowMath.norm(chosen, m, d, w.values, w.finalNorm, w.finalNormBias, eps, t, null, inverse);
+      in.put(0, t, 0, m * d);
+      NativeFloats z = ws.nat("z", m * v);
+      w.head.forward(m, w.params, in, 0, d, z, v);
+      z.get(0, out, 0, m * v);
+    }
+
+    /** Writes each entry's post-rotary key (transposed) and value into its row's cache. */
+    private void append(int l, int n, int[] row, int[] position, float[] qkv) {
+      int kv = w.kvWidth;
+      float[] k = keys[l];
+      float[] v = values[l];
+      for (int e = 0; e < n; e++) {
+        int src = e * w.qkvWidth + w.qWidth;
+        int keyBase = row[e] * kv * capacity + position[e];
+        for (int c = 0; c < kv; c++) {
+          k[keyBase + c * capacity] = qkv[src + c];
+        }
+        System.arraycopy(qkv, src + kv, v, (row[e] * capacity + position[e]) * kv, kv);
+      }
+    }
+
+    /** Context of entry e (row r at position p): each query head over positions 0..p of r. */
+    private void attend(int l, int r, int p, float[] qkv, int e, float[] context) {
+      int hd = w.hd;
+      int kv = w.kvWidth;
+      int group = w.shape.groupSize();
+      int len = p + 1;
+      float[] k = keys[l];
+      float[] v = values[l];
+      float[] scores = ws.heap("scores", capacity);
+      float scale = (float) (1 / Math.sqrt(hd));
+      for (int h = 0; h < w.shape.heads(); h++) {
+        int g = h / group;
+        int q = e * w.qkvWidth + h * hd;
+        java.util.Arrays.fill(scores, 0, len, 0f);
+        for (int j = 0; j < hd; j++) {
+          float qj = qkv[q + j];
+          int kb = (r * kv + g * hd + j) * capacity;
+          for (int u = 0; u < len; u++) {
+            scores[u] += qj * k[kb + u];
+          }
+        }
+        TransformerBackprop.softmaxCausal(scores, 0, p, len, scale);
+        int c = e * w.qWidth + h * hd;
+        java.util.Arrays.fill(context, c, c + hd, 0f);
+        for (int u = 0; u < len; u++) {
+          float pu = scores[u];
+          int vb = (r * capacity + u) * kv + g * hd;
+          for (int j = 0; j < hd; j++) {
+            context[c + j] += pu * v[vb + j];
+          }
+        }
+      }
+    }
+
+    /** x += f(in) (+ bias) over n rows. */
+    private void residual(FastWeights.Linear f, int n, NativeFloats in, int ldIn, NativeFloats y,
+        float[] t, float[] x) {
+      int d = w.d;
+      f.forward(n, w.params, in, 0, ldIn, y, d);
+      y.get(0, t, 0, n * d);
+      if (f.bias() >= 0) {
+        RowMath.addBias(t, n, d, 0, w.values, f.bias(), d);
+      }
+      for (int k = 0; k < n * d; k++) {
+        x[k] += t[k];
+      }
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.sparkrl.policy.transformer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkrl.gradient.LossSettings;
+import io.sparkrl.gradient.SequenceBatch;
+import io.sparkrl.gradient.TrainingSequence;
+import io.sparkrl.sampling.Completion;
+import io.sparkrl.sampling.Prompt;
+import io.sparkrl.sampling.Sampler;
+import io.sparkrl.sampling.SamplingDevice;
+import io.sparkrl.sampling.SamplingSettings;
+import io.sparkrl.sampling.TokenStepper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The CPU sampling kernel ({@link TransformerKernel}) through the production {@link Sampler}:
+ * recorded log-probs equal the ND4J path's full forward pass (1e-5 absolute), completions equal
+ * the ND4J stepper's, and a prompt's completions are the same alone and in a batch (log-probs to
+ * 1e-5 relative: the batched products round differently); steps without
+ * a prefill (growing the cache) agree with a prefill; and {@link TransformerModel} routes backends
+ * and devices to the right path.
+ */
+class TransformerKernelTest {
+  static final int MAX_NEW = 8;
+  static final String[] NAMES = {"llama-gqa-bias-untied", "llama-tied", "llama-fused", "gpt2"};
+
+  static float[] theta(TransformerShape shape) {
+    return TinyTransformers.floats(TinyTransformers.parameters(shape, 23, 0.5));
+  }
+
+  static List<Prompt> prompts() {
+    return List.of(new Prompt(100, new int[] {1, 4, 3}), new Prompt(101, new int[] {0}),
+        new Prompt(102, new int[] {5, 5, 1, 0, 3, 4}), new Prompt(103, new int[] {3, 1}));
+  }
+
+  static SamplingSettings settings() {
+    return new SamplingSettings(3, 1.0, 0, 1.0, MAX_NEW);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"llama-gqa-bias-untied", "llama-tied", "llama-fused", "gpt2"})
+  void recordedLogProbsEqualAFullForwardPassAndTheReferenceStepper(String name) {
+    TransformerShape shape = TransformerBackpropTest.shape(name);
+    float[] theta = theta(shape);
+    TransformerPolicy reference = TransformerPolicy.of(shape, theta, DataType.FLOAT);
+    List<Prompt> all = prompts();
+    List<Completion> completions =
+        new Sampler(TransformerKernel.of(shape, theta, MAX_NEW), settings()).sample(all, 11, 0);
+    List<TrainingSequence> sequences = new ArrayList<>();
+    for (Completion c : completions) {
+      sequences.add(TrainingSequence.of(all.get((int) (c.promptId() - 100)).tokens(), c.tokens()));
+    }
+    double[][] forward = reference.completionLogProbs(new SequenceBatch(sequences));
+    double worst = 0;
+    int tokens = 0;
+    for (int i = 0; i < completions.size(); i++) {
+      float[] recorded = completions.get(i).logProbs();
+      assertEquals(forward[i].length, recorded.length);
+      for (int k = 0; k < recorded.length; k++) {
+        worst = Math.max(worst, Math.abs(forward[i][k] - recorded[k]));
+        tokens++;
+      }
+    }
+    assertTrue(tokens > 2 * completions.size(), "completions too short to test the cache");
+    assertTrue(worst <= 1e-5, "max |log-prob difference| " + worst);
+
+    List<Completion> viaReference =
+        new Sampler(reference.stepper(MAX_NEW), settings()).sample(all, 11, 0);
+    assertEquals(render(viaReference), render(completions));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"llama-gqa-bias-untied", "llama-fused", "gpt2"})
+  void completionIsTheSameAloneOrInABatch(String name) {
+    TransformerShape shape = TransformerBackpropTest.shape(name);
+    Sampler sampler = new Sampler(TransformerKernel.of(shape, theta(shape), MAX_NEW), settings());
+    List<Prompt> all = new ArrayList<>(prompts());
+    SplittableRandom random = new SplittableRandom(4);
+    for (int p = 0; p < 12; p++) { // 16 prompts x 3 samples: 48 rows, past sgemm's small-M paths
+      all.add(new Prompt(200 + p, random.ints(1 + random.nextInt(6), 0,
+          shape.vocabularySize()).toArray()));
+    }
+    List<Completion> batch = sampler.sample(all, 7, 3);
+    for (int p = 0; p < all.size(); p++) {
+      List<Completion> alone = sampler.sample(List.of(all.get(p)), 7, 3);
+      for (int j = 0; j < 3; j++) {
+        Completion a = alone.get(j);
+        Completion b = batch.get(p * 3 + j);
+        assertArrayEquals(b.tokens(), a.tokens(), "prompt " + p + " sample " + j);
+        for (int k = 0; k < a.logProbs().length; k++) { // sgemm rounding: 1e-5 relative
+          assertEquals(b.logProbs()[k], a.logProbs()[k],
+              1e-5 * Math.max(1, Math.abs(b.logProbs()[k])));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"llama-gqa-bias-untied", "gpt2"})
+  void stepsFromAnEmptyCacheEqualAPrefillAndGrowTheCache(String name) {
+    TransformerShape shape = TransformerBackpropTest.shape(name);
+    TransformerKernel kernel = TransformerKernel.of(shape, theta(shape), 2);
+    int v = shape.vocabularySize();
+    int[] sequence = {1, 4, 3, 0, 2, 5, 1}; // 7 tokens through a cache of capacity 2
+    TokenStepper.Rows rows = kernel.start(2);
+    float[] stepLogits = new float[2 * v];
+    for (int t = 0; t < sequence.length; t++) {
+      rows.step(1, new int[] {1}, new int[] {sequence[t]}, stepLogits);
+    }
+    float[] prefilled = new float[v];
+    kernel.prefill(List.of(sequence), prefilled);
+    for (int j = 0; j < v; j++) {
+      assertEquals(prefilled[j], stepLogits[j], 1e-5, "logit " + j);
+    }
+    float[] expanded = new float[v];
+    rows.expand(new int[] {1}).step(1, new int[] {0}, new int[] {2}, expanded);
+    float[] direct = new float[v];
+    int[] longer = java.util.Arrays.copyOf(sequence, sequence.length + 1);
+    longer[sequence.length] = 2;
+    kernel.prefill(List.of(longer), direct);
+    for (int j = 0; j < v; j++) {
+      assertEquals(direct[j], expanded[j], 1e-5, "logit " + j + " after expand");
+    }
+  }
+
+  @Test
+  void positionsBeyondTheModelFailClearly() {
+    TransformerShape shape = TinyTransformers.gpt2();
+    int max = shape.maxPositions();
+    TransformerKernel kernel = TransformerKernel.of(shape, theta(shape), 4);
+    float[] logits = new float[shape.vocabularySize()];
+    IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+        () -> kernel.prefill(List.of(new int[max + 1]), logits));
+    assertTrue(tooLong.getMessage().contains(String.valueOf(max)), tooLong.getMessage());
+    TokenStepper.Rows rows = kernel.prefill(List.of(new int[max]), logits);
+    assertThrows(IllegalArgumentException.class,
+        () -> rows.step(1, new int[] {0}, new int[] {1}, logits));
+  }
+
+  @Test
+  void theModelRoutesBackendsAndDevicesAndSeesLoads() {
+    TransformerShape shape = TinyTransformers.llamaGqaBiasUntied();
+    float[] theta = theta(shape);
+    TransformerModel model = new TransformerModel(shape, theta);
+    assertInstanceOf(TransformerBackprop.class, model.gradient(LossSettings.Backend.FAST, "p"));
+    assertTrue(!(model.gradient(LossSettings.Backend.DL4J, "p") instanceof TransformerBackprop));
+    assertInstanceOf(TransformerKernel.class, model.stepper(SamplingDevice.CPU_KERNEL, 4));
+    assertInstanceOf(TransformerStepper.class, model.stepper(SamplingDevice.NETWORK, 4));
+
+    SequenceBatch batch = new SequenceBatch(TinyTransformers.sequences(shape.vocabularySize(), 2));
+    var fast = model.gradient(LossSettings.Backend.FAST, "p");
+    double before = fast.completionLogProbs(batch)[0][0];
+    float[] other = TinyTransformers.floats(TinyTransformers.parameters(shape, 99, 0.5));
+    model.load(other);
+    double after = fast.completionLogProbs(batch)[0][0];
+    double expected = TransformerPolicy.of(shape, other, DataType.FLOAT)
+        .completionLogProbs(batch)[0][0];
+    assertTrue(Math.abs(before - after) > 1e-3, "new parameters should change the log-prob");
+    assertEquals(expected, after, 1e-5);
+    assertEquals(expected,
+        model.gradient(LossSettings.Backend.DL4J, "p").completionLogProbs(batch)[0][0], 1e-5);
+  }
+
+  static String render(List<Completion> completions) {
+    StringBuilder sb = new StringBuilder();
+    for (Completion c : completions) {
+      sb.append(c.promptId()).append(java.util.Arrays.toString(c.tokens())).append('|');
+    }
+    return sb.toString();
+  }
+}
