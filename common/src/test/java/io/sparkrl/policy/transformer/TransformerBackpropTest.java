@@ -82,7 +82,8 @@ class TransformerBackpropTest {
     for (int i = 0; i < expected.length; i++) {
       assertEquals(expected[i].length, actual[i].length);
       for (int k = 0; k < expected[i].length; k++) {
-        assertEquals(expected[i][k], actual[i][k], TOLERANCE, "sequence " + i + " token " + k);
+        assertEquals(expected[i][k], actual[i][k], TOLERANCE * Math.max(1, Math.abs(expected[i][k])),
+            "sequence " + i + " token " + k);
       }
     }
   }
