@@ -61,8 +61,10 @@ public final class SparkOverheadBenchmark {
     JobConfig config = JobConfig.load(null, overrides);
     int b = config.job().run().promptsPerStep();
     System.out.printf("benchmark: %d steps (after %d untimed) of %d prompts x %d completions; policy"
-        + " %d x LSTM-%d; OMP_NUM_THREADS=%s%n", steps, warmup, b, config.trainer().sampling().groupSize(),
-        config.trainer().policy().layers(), config.trainer().policy().hiddenSize(),
+        + " %s; OMP_NUM_THREADS=%s%n", steps, warmup, b, config.trainer().sampling().groupSize(),
+        config.trainer().policy().architecture().equals("lstm")
+            ? config.trainer().policy().layers() + " x LSTM-" + config.trainer().policy().hiddenSize()
+            : "transformer " + config.trainer().policy().transformer(),
         System.getenv("OMP_NUM_THREADS"));
 
     JsonLines format = new JsonLines("prompt", "answer", "completion", false);
@@ -151,7 +153,8 @@ public final class SparkOverheadBenchmark {
 
   /**
    * The arguments with each {@code size:batch} (as {@code bench-step.sh} names them: {@code default}
-   * = 2 x LSTM-128, {@code large} = 2 x LSTM-512, embedding 32; batch = sequences = prompts x G)
+   * = 2 x LSTM-128, {@code large} = 2 x LSTM-512, embedding 32; {@code tiny} and {@code small} the
+   * Llama-style transformers; batch = sequences = prompts x G)
    * replaced by its settings, plus an entropy bonus of 0.01 so that the fresh policy's gradient
    * sums are dense, as in real training (it earns no reward, so without it every gradient is
    * zero). {@code key=value} arguments after it override these.
@@ -164,21 +167,35 @@ public final class SparkOverheadBenchmark {
         continue;
       }
       String[] parts = a.split(":");
-      int hidden = parts.length != 2 ? 0 : switch (parts[0]) {
-        case "default" -> 128;
-        case "large" -> 512;
-        default -> 0;
+      List<String> policy = parts.length != 2 ? List.of() : switch (parts[0]) {
+        case "default" -> List.of("policy.layers=2", "policy.embedding-size=32",
+            "policy.hidden-size=128");
+        case "large" -> List.of("policy.layers=2", "policy.embedding-size=32",
+            "policy.hidden-size=512");
+        // bench-step.sh's transformer shapes, over this corpus's character vocabulary
+        case "tiny" -> transformer(4, 128, 4, 384);
+        case "small" -> transformer(8, 512, 8, 1408);
+        default -> List.of();
       };
       int batch = parts.length == 2 && parts[1].matches("[0-9]+") ? Integer.parseInt(parts[1]) : 0;
-      if (hidden == 0 || batch == 0 || batch % groupSize != 0) {
+      if (policy.isEmpty() || batch == 0 || batch % groupSize != 0) {
         throw new IllegalArgumentException("\"" + a + "\": expected key=value or size:batch with"
-            + " size default or large and batch a multiple of sampling.group-size = " + groupSize);
+            + " size default, large, tiny or small and batch a multiple of sampling.group-size = "
+            + groupSize);
       }
-      out.addAll(List.of("policy.layers=2", "policy.embedding-size=32",
-          "policy.hidden-size=" + hidden, "run.prompts-per-step=" + batch / groupSize,
+      out.addAll(policy);
+      out.addAll(List.of("run.prompts-per-step=" + batch / groupSize,
           "loss.entropy-coefficient=0.01"));
     }
     return out;
+  }
+
+  /** A Llama-style transformer policy of this shape (kv heads = heads). */
+  private static List<String> transformer(int layers, int width, int heads, int mlp) {
+    return List.of("policy.architecture=transformer", "policy.transformer.family=llama",
+        "policy.transformer.layers=" + layers, "policy.transformer.model-width=" + width,
+        "policy.transformer.heads=" + heads, "policy.transformer.kv-heads=" + heads,
+        "policy.transformer.mlp-width=" + mlp, "policy.transformer.max-positions=128");
   }
 
   /** Medians of the untimed steps, in windows: how long Spark's own code paths take to warm up. */
