@@ -60,7 +60,19 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    if (code == OK && inYarnClusterDriver()) {
+      // The ApplicationMaster reports success when main returns. System.exit, even exit(0), runs
+      // its shutdown hook first and YARN records the application as FAILED.
+      return;
+    }
+    System.exit(code);
+  }
+
+  /** The driver runs inside a YARN ApplicationMaster ({@code --deploy-mode cluster}). */
+  static boolean inYarnClusterDriver() {
+    return "yarn".equals(System.getProperty("spark.master"))
+        && "cluster".equals(System.getProperty("spark.submit.deployMode"));
   }
 
   public static int run(String[] args) {
