@@ -25,8 +25,12 @@ if [ -z "$JAR" ]; then
 fi
 CONF_ARGS=()
 if [ "${1:-}" != "" ] && [ "${2:-}" = "--config" ] && [ -f "${3:-}" ]; then
-  # ship the config file with the job so the driver finds it in cluster deploy mode too
+  # ship the config file with the job so the driver finds it in cluster deploy mode too: there
+  # it runs in a container whose working directory holds the shipped file under its own name
   CONF_ARGS=(--files "$3")
+  if [ "${SPARK_DEPLOY_MODE:-client}" = "cluster" ]; then
+    set -- "$1" --config "$(basename "$3")" "${@:4}"
+  fi
 fi
 EXTRA=()
 if [ -n "${SPARK_SUBMIT_OPTS_EXTRA:-}" ]; then read -r -a EXTRA <<< "$SPARK_SUBMIT_OPTS_EXTRA"; fi
@@ -57,6 +61,12 @@ export SPARK_HOME SPARK_SCALA_VERSION=2.12
 . "$ROOT/scripts/java-opens.sh"
 # bin/spark-submit = spark-class org.apache.spark.deploy.SparkSubmit: Spark's jars on the
 # classpath, the application jar given to SparkSubmit, which adds it to the driver's loader
+# classpath, and like spark-class the Hadoop client configuration (YARN: where the ResourceManager
+# and HDFS are) from HADOOP_CONF_DIR and YARN_CONF_DIR
+CP="$SPARK_HOME/conf:$SPARK_HOME/jars/*"
+for d in "${YARN_CONF_DIR:-}" "${HADOOP_CONF_DIR:-}"; do
+  if [ -n "$d" ]; then CP="$d:$CP"; fi
+done
 # shellcheck disable=SC2086
-exec java -Xmx"${SPARKRL_DRIVER_HEAP:-2g}" $OPENS -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" \
+exec java -Xmx"${SPARKRL_DRIVER_HEAP:-2g}" $OPENS -cp "$CP" \
   org.apache.spark.deploy.SparkSubmit "${SUBMIT_ARGS[@]}"
