@@ -88,12 +88,17 @@ class LocalClusterAuthTest {
     }
   }
 
-  /** A stand-in SPARK_HOME: jars/ links to this JVM's Spark, Hadoop and logging jars. */
+  /**
+   * A stand-in SPARK_HOME: jars/ links to this JVM's jars (Spark, Hadoop, logging), without
+   * sparkrl's own, as scripts/spark-home.sh leaves them out: the job jar's log4j2.properties would
+   * silence the INFO lines the script waits for (under Failsafe the job's classes come as a jar).
+   */
   static Path sparkHome(Path tmp) throws IOException {
     Path jars = Files.createDirectories(tmp.resolve("spark-home/jars"));
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       Path jar = Path.of(entry);
-      if (entry.endsWith(".jar") && !Files.exists(jars.resolve(jar.getFileName()))) {
+      if (entry.endsWith(".jar") && !jar.getFileName().toString().startsWith("sparkrl-")
+          && !Files.exists(jars.resolve(jar.getFileName()))) {
         Files.createSymbolicLink(jars.resolve(jar.getFileName()), jar.toAbsolutePath());
       }
     }
