@@ -35,7 +35,9 @@ public final class MergeBenchmark {
 
     @Override
     public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
-      bytes += end.taskMetrics().resultSize();
+      if (end.taskMetrics() != null) { // null for a task that failed
+        bytes += end.taskMetrics().resultSize();
+      }
     }
 
     synchronized long take() throws InterruptedException {
@@ -64,7 +66,7 @@ public final class MergeBenchmark {
     int run = 0;
     for (String size : sizes) {
       for (int tasks : new int[] {2, 8, 32}) {
-        for (int fanIn : new int[] {1024, 8}) {
+        for (int fanIn : tasks > 8 ? new int[] {1024, 8} : new int[] {1024}) {
           List<String> o = new ArrayList<>(SparkOverheadBenchmark.named(
               List.of(size + ":32"), 1));
           o.addAll(List.of("sampling.group-size=1", "sampling.max-new-tokens=8",
@@ -76,7 +78,17 @@ public final class MergeBenchmark {
           ReinforceJob job = ReinforceJob.start(sc, config,
               new RunDirectory(config.job().run().dir(), new Configuration()));
           int parameters = job.policy().parameters().length;
-          job.step(); // warm-up
+          String merge = fanIn >= tasks ? "driver" : "tree F=" + fanIn;
+          try {
+            job.step(); // warm-up
+          } catch (Exception e) { // SparkException, thrown unchecked through Scala
+            // e.g. the results of all tasks together exceed spark.driver.maxResultSize
+            System.out.printf("%s (%,d params), %d, %s, failed: %s%n", size, parameters, tasks,
+                merge, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            job.close();
+            listener.take();
+            continue;
+          }
           listener.take();
           double[] bytes = new double[steps];
           double[] stepMs = new double[steps];
@@ -91,7 +103,7 @@ public final class MergeBenchmark {
           }
           job.close();
           System.out.printf("%s (%,d params), %d, %s, %,.0f, %.0f, %.0f, %.1f%n", size, parameters,
-              tasks, fanIn >= tasks ? "driver" : "tree F=" + fanIn, median(bytes), median(stepMs),
+              tasks, merge, median(bytes), median(stepMs),
               median(tasksMs), median(mergeMs));
         }
       }
