@@ -12,13 +12,17 @@ import java.nio.ByteBuffer;
  * a task's gradient sum is mostly weight gradients that the backward pass summed in float, so
  * most entries are floats held in doubles. Each entry goes as a float; the few whose double bits
  * a float does not give back (biases and embeddings summed in double, NaN payloads) follow as
- * (index, double bits). An all-zero sum (a task without prompts) goes as its length only.
+ * (index, double bits). An all-zero sum (a task without prompts) goes as its length only; a sum
+ * whose entries are mostly not floats (a merge of several tasks' sums, from the merge tree) goes
+ * as plain doubles.
  * Reading gives back every double bit for bit, so a merged step does not change.
  */
 final class GradientSumForm implements Externalizable {
   private static final long serialVersionUID = 1L;
   private static final byte ZERO = 0;
   private static final byte FLOATS = 1;
+  /** Most entries are not floats (a sum of sums, merged on an executor): 8 bytes each. */
+  private static final byte DOUBLES = 2;
 
   private GradientSum sum;
 
@@ -56,6 +60,13 @@ final class GradientSumForm implements Externalizable {
       out.writeByte(ZERO);
       return;
     }
+    if (k > g.length / 3) { // 12 bytes per exception: plain doubles are smaller
+      out.writeByte(DOUBLES);
+      ByteBuffer doubles = ByteBuffer.allocate(8 * g.length);
+      doubles.asDoubleBuffer().put(g);
+      out.write(doubles.array());
+      return;
+    }
     out.writeByte(FLOATS);
     out.write(floats.array());
     out.writeInt(k);
@@ -72,7 +83,12 @@ final class GradientSumForm implements Externalizable {
     long tokens = in.readLong();
     double lossSum = in.readDouble();
     double[] g = new double[in.readInt()];
-    if (in.readByte() == FLOATS) {
+    byte form = in.readByte();
+    if (form == DOUBLES) {
+      byte[] bytes = new byte[8 * g.length];
+      in.readFully(bytes);
+      ByteBuffer.wrap(bytes).asDoubleBuffer().get(g);
+    } else if (form == FLOATS) {
       byte[] bytes = new byte[4 * g.length];
       in.readFully(bytes);
       ByteBuffer floats = ByteBuffer.wrap(bytes);

@@ -37,6 +37,27 @@ class GradientSumFormTest {
     assertTrue(bytes.length < 0.6 * plain, bytes.length + " bytes against " + plain);
   }
 
+  /** A merged sum (mostly not floats) goes as plain doubles: bit for bit, no larger than them. */
+  @Test
+  void aSumOfSumsGoesAsDoubles() throws Exception {
+    Random random = new Random(11);
+    double[] g = new double[10_000];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = random.nextGaussian();
+    }
+    g[9] = -0.0;
+    GradientSum sum = new GradientSum(g, 3, 30, 1.25);
+    byte[] bytes = serialize(sum);
+    GradientSum back = (GradientSum) deserialize(bytes);
+    for (int i = 0; i < g.length; i++) {
+      assertEquals(Double.doubleToRawLongBits(g[i]), Double.doubleToRawLongBits(back.gradient()[i]),
+          "entry " + i);
+    }
+    assertEquals(30, back.tokens());
+    assertTrue(bytes.length <= 8.1 * g.length, bytes.length + " bytes for " + g.length
+        + " doubles (12 per entry as exceptions would be " + 16 * g.length + ")");
+  }
+
   @Test
   void anAllZeroSumIsTiny() throws Exception {
     byte[] bytes = serialize(GradientSum.zero(200_000));

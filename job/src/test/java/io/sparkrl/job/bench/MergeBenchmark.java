@@ -29,6 +29,10 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  * {@code default}, {@code small}, ...).
  */
 public final class MergeBenchmark {
+  /** Tasks per step to measure; {@code -Dbench.tasks=32} (BENCH_JAVA_OPTS) picks others. */
+  static final int[] TASKS = java.util.Arrays.stream(
+      System.getProperty("bench.tasks", "2,8,32").split(",")).mapToInt(Integer::parseInt).toArray();
+
   /** Sums the result bytes of every finished task. */
   static final class ResultBytes extends SparkListener {
     private long bytes;
@@ -65,7 +69,7 @@ public final class MergeBenchmark {
         + " (incl. tree levels), driver merge ms (medians over " + steps + " steps after one)");
     int run = 0;
     for (String size : sizes) {
-      for (int tasks : new int[] {2, 8, 32}) {
+      for (int tasks : TASKS) {
         for (int fanIn : tasks > 8 ? new int[] {1024, 8} : new int[] {1024}) {
           List<String> o = new ArrayList<>(SparkOverheadBenchmark.named(
               List.of(size + ":32"), 1));
