@@ -69,6 +69,12 @@ final class YarnSubmit {
       Files.createDirectories(sparkJars);
     }
     for (String jar : classpath) {
+      if (Path.of(jar).getFileName().toString().startsWith("sparkrl-")) {
+        // the project's own jars (the reactor's packaged modules, under Failsafe) are application
+        // jars (LocalCluster.applicationJars): on Spark's classpath they would load without the
+        // libraries that travel with the application, and fail on their first use of one
+        continue;
+      }
       if (APPLICATION_LIBRARIES.stream().anyMatch(jar::contains)) {
         libraries.add(jar);
       } else {
