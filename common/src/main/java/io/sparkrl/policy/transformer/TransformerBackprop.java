@@ -1,5 +1,6 @@
 package io.sparkrl.policy.transformer;
 
+import io.sparkrl.gradient.CompletionLogProbs;
 import io.sparkrl.gradient.GradientEngine;
 import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.gradient.LossSettings;
@@ -70,24 +71,7 @@ public final class TransformerBackprop implements GradientEngine {
   @Override
   public double[][] completionLogProbs(SequenceBatch batch) {
     forward(batch);
-    int v = w.vocabulary;
-    double[] z = new double[v];
-    List<TrainingSequence> sequences = batch.sequences();
-    double[][] out = new double[sequences.size()][];
-    for (int i = 0; i < out.length; i++) {
-      TrainingSequence s = sequences.get(i);
-      out[i] = new double[s.completionLength()];
-      for (int k = 0; k < out[i].length; k++) {
-        int t = s.promptLength() - 1 + k;
-        int r = i * length + t;
-        for (int j = 0; j < v; j++) {
-          z[j] = logits[r * v + j];
-        }
-        TokenLoss.logSoftmax(z, z);
-        out[i][k] = z[s.tokens()[t + 1]];
-      }
-    }
-    return out;
+    return CompletionLogProbs.of(batch, logits, w.vocabulary, (i, t) -> i * length + t);
   }
 
   /**
