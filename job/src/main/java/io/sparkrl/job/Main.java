@@ -6,7 +6,9 @@ import io.sparkrl.job.config.SparkHadoop;
 import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusRequirements;
 import io.sparkrl.job.corpus.ProgramTask;
+import io.sparkrl.job.corpus.SortingTask;
 import io.sparkrl.job.driver.Evaluator;
+import io.sparkrl.sampling.SamplingSettings;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
 import io.sparkrl.job.driver.SparkDefaults;
@@ -135,11 +137,14 @@ public final class Main {
     // not read them, so an s3a:// run would look for its corpus on another endpoint.
     Configuration hadoop = SparkHadoop.configuration(conf);
     if (command.equals("generate")) {
-      List<String> written = job.generateTask().equals("programs")
-          ? ArithmeticTask.write(ProgramTask.generate(job.programs(), job.corpus()),
-              job.programs().dir(), hadoop)
-          : ArithmeticTask.write(ArithmeticTask.generate(job.arithmetic(), job.corpus()),
-              job.arithmetic().dir(), hadoop);
+      List<String> written = switch (job.generateTask()) {
+        case "programs" -> ArithmeticTask.write(ProgramTask.generate(job.programs(), job.corpus()),
+            job.programs().dir(), hadoop);
+        case "sorting" -> ArithmeticTask.write(SortingTask.generate(job.sorting(), job.corpus()),
+            job.sorting().dir(), hadoop);
+        default -> ArithmeticTask.write(ArithmeticTask.generate(job.arithmetic(), job.corpus()),
+            job.arithmetic().dir(), hadoop);
+      };
       System.out.println("wrote " + String.join(" and ", written));
       return OK;
     }
@@ -209,8 +214,30 @@ public final class Main {
         }
         case "evaluate" -> {
           PolicySnapshot policy = io.sparkrl.job.hf.PolicySource.initPolicy(config, sc.hadoopConfiguration());
-          double accuracy = Evaluator.heldOut(sc, config, policy.tokenizer()).accuracy(policy);
-          System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(), accuracy);
+          Evaluator evaluator = Evaluator.heldOut(sc, config, policy.tokenizer());
+          SamplingSettings s = config.trainer().sampling();
+          Evaluator.Evaluation e = evaluator.evaluate(policy, job.eval().samples() == 0 ? null
+              : new SamplingSettings(job.eval().samples(), s.temperature(), s.topK(), s.topP(),
+                  job.eval().maxNewTokens(), 0, s.device()), job.run().seed());
+          System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(),
+              e.greedyAccuracy());
+          if (e.samples() > 0) {
+            System.out.printf("pass@1 %.4f, pass@%d %.4f (%d sampled completions per prompt,"
+                + " temperature %s)%n", e.passAt1(), e.samples(), e.passAtSamples(), e.samples(),
+                s.temperature());
+          }
+          java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
+          figures.put("policy", job.run().initPolicy());
+          figures.put("eval_corpus", job.corpus().eval());
+          figures.put("prompts", e.prompts());
+          figures.put("greedy_accuracy", e.greedyAccuracy());
+          figures.put("samples", e.samples());
+          if (e.samples() > 0) {
+            figures.put("temperature", s.temperature());
+            figures.put("pass_at_1", e.passAt1());
+            figures.put("pass_at_samples", e.passAtSamples());
+          }
+          out.writeEvaluation(figures);
         }
         default -> throw new IllegalStateException(command);
       }

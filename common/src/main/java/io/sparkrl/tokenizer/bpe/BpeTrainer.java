@@ -19,7 +19,8 @@ import java.util.PriorityQueue;
 
 /**
  * Trains a byte-level BPE tokenizer as GPT-2's: the texts are cut by GPT-2's ByteLevel
- * pre-tokenizer (special tokens written in them are cut out first and not counted), each piece's
+ * pre-tokenizer (optionally after cutting out every digit on its own, as SmolLM's and Llama's
+ * tokenizers do; special tokens written in the texts are cut out first and not counted), each piece's
  * UTF-8 bytes are mapped to the byte-level alphabet, and merges are learnt until the vocabulary
  * has {@code vocabSize} tokens or no pair occurs {@code minFrequency} times.
  *
@@ -41,13 +42,25 @@ public final class BpeTrainer {
   private final int vocabSize;
   private final int minFrequency;
   private final List<String> specialTokens;
+  private final boolean splitDigits;
 
   /** A trainer to the given vocabulary size, merging pairs seen at least twice, EOS only. */
   public BpeTrainer(int vocabSize) {
-    this(vocabSize, 2, List.of());
+    this(vocabSize, 2, List.of(), false);
   }
 
+  /** GPT-2's pre-tokenizer: digits may merge. */
   public BpeTrainer(int vocabSize, int minFrequency, List<String> extraSpecialTokens) {
+    this(vocabSize, minFrequency, extraSpecialTokens, false);
+  }
+
+  /**
+   * @param splitDigits cut every digit into a piece of its own before GPT-2's pre-tokenizer (a
+   *     {@code Digits} pre-tokenizer with {@code individual_digits}, as SmolLM's and Llama's
+   *     tokenizers do), so that no merge joins digits and a number is always spelt digit by digit
+   */
+  public BpeTrainer(int vocabSize, int minFrequency, List<String> extraSpecialTokens,
+      boolean splitDigits) {
     LinkedHashSet<String> specials = new LinkedHashSet<>();
     specials.add(END_OF_TEXT);
     for (String s : extraSpecialTokens) {
@@ -66,6 +79,7 @@ public final class BpeTrainer {
     this.vocabSize = vocabSize;
     this.minFrequency = minFrequency;
     this.specialTokens = List.copyOf(specials);
+    this.splitDigits = splitDigits;
   }
 
   public BpeTokenizer train(Iterable<String> texts) {
@@ -91,7 +105,7 @@ public final class BpeTrainer {
       specials.add(AddedToken.special(i, specialTokens.get(i)));
     }
     AddedTokenSplitter splitter = new AddedTokenSplitter(specials);
-    PreTokenizer pre = PreTokenizer.gpt2();
+    PreTokenizer pre = splitDigits ? PreTokenizer.digitsThenGpt2() : PreTokenizer.gpt2();
     Map<String, long[]> counts = new LinkedHashMap<>();
     List<AddedTokenSplitter.Piece> pieces = new ArrayList<>();
     while (texts.hasNext()) {
@@ -244,8 +258,16 @@ public final class BpeTrainer {
           .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
     }
     root.putNull("normalizer");
-    root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false)
+    ObjectNode byteLevel = f.objectNode().put("type", "ByteLevel").put("add_prefix_space", false)
         .put("trim_offsets", true).put("use_regex", true);
+    if (splitDigits) {
+      ObjectNode sequence = root.putObject("pre_tokenizer").put("type", "Sequence");
+      ArrayNode steps = sequence.putArray("pretokenizers");
+      steps.addObject().put("type", "Digits").put("individual_digits", true);
+      steps.add(byteLevel);
+    } else {
+      root.set("pre_tokenizer", byteLevel);
+    }
     root.putObject("post_processor").put("type", "ByteLevel").put("add_prefix_space", true)
         .put("trim_offsets", false).put("use_regex", true);
     root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", true)

@@ -77,6 +77,15 @@ final class PreTokenizer implements Serializable {
     return new PreTokenizer(List.of(new ByteLevelStep(false, regex(GPT2_PATTERN))), true);
   }
 
+  /**
+   * Every digit a piece of its own ({@code Digits} with {@code individual_digits}), then GPT-2's
+   * ByteLevel: what the trainer writes with split digits.
+   */
+  static PreTokenizer digitsThenGpt2() {
+    return new PreTokenizer(List.of(regex("\\p{N}"),
+        new ByteLevelStep(false, regex(GPT2_PATTERN))), true);
+  }
+
   /** Whether a ByteLevel step maps the pieces' bytes to the byte-level alphabet. */
   boolean byteLevel() {
     return byteLevel;

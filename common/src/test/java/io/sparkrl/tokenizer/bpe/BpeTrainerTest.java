@@ -48,6 +48,45 @@ class BpeTrainerTest {
     assertThrows(IllegalArgumentException.class, () -> new BpeTrainer(200));
   }
 
+  /**
+   * With split digits no merge joins two digits, a number encodes digit by digit, and the written
+   * tokenizer.json (Digits with individual_digits, then ByteLevel) reads back to the same ids.
+   * Without, the same corpus merges digit pairs (the check could fail).
+   */
+  @Test
+  void splitDigitsKeepsEveryDigitItsOwnToken() throws Exception {
+    List<String> texts = new ArrayList<>();
+    Random r = new Random(3);
+    for (int i = 0; i < 400; i++) {
+      int a = r.nextInt(100);
+      int b = r.nextInt(100);
+      texts.add("How much is " + a + "+" + b + "? The answer is " + (a + b) + ".");
+    }
+    BpeTokenizer merged = new BpeTrainer(400, 2, List.of(), false).train(texts);
+    assertTrue(merges(merged).stream().anyMatch(m -> m.matches("[0-9]+ [0-9]+")),
+        "without split digits, digit pairs merge: " + merges(merged));
+    BpeTokenizer split = new BpeTrainer(400, 2, List.of(), true).train(texts);
+    for (String m : merges(split)) {
+      assertTrue(!m.matches(".*[0-9].*"), "a merge with a digit: " + m);
+    }
+    int[] ids = split.encode("How much is 58+67? The answer is 125.", UnknownCharacterMode.ERROR);
+    List<String> pieces = new ArrayList<>();
+    for (int id : ids) {
+      pieces.add(split.tokenName(id));
+    }
+    assertTrue(pieces.containsAll(List.of("5", "8", "6", "7", "1", "2")), pieces.toString());
+    JsonNode pre = new ObjectMapper().readTree(split.toJson()).get("pre_tokenizer");
+    assertEquals("Sequence", pre.get("type").asText());
+    assertEquals("Digits", pre.get("pretokenizers").get(0).get("type").asText());
+    assertTrue(pre.get("pretokenizers").get(0).get("individual_digits").asBoolean());
+    BpeTokenizer reread = BpeTokenizer.read("reread", new java.io.ByteArrayInputStream(
+        split.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    for (String t : texts.subList(0, 50)) {
+      assertArrayEquals(split.encode(t, UnknownCharacterMode.ERROR),
+          reread.encode(t, UnknownCharacterMode.ERROR), t);
+    }
+  }
+
   /** Short texts of made-up words (syllables), a few fixed words and punctuation. */
   private static List<String> corpus(int n, long seed) {
     String[] syllables = {"ka", "lo", "mi", "ren", "sto", "pa", "vel", "qui", "dor", "an", "te",

@@ -15,13 +15,18 @@ import java.util.Set;
  * read once and validated.
  */
 public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sft sft,
-    Arithmetic arithmetic, Programs programs, String generateTask, Monitor monitor)
+    Arithmetic arithmetic, Programs programs, Sorting sorting, String generateTask,
+    Monitor monitor)
     implements Serializable {
   /** The bundled tasks {@code generate} can write ({@code sparkrl.generate.task}). */
-  public static final java.util.Set<String> TASKS = java.util.Set.of("arithmetic", "programs");
+  public static final java.util.Set<String> TASKS = java.util.Set.of("arithmetic", "programs", "sorting");
 
   /** The bundled program task: "Write a program for n." for n in [0, max-target]. */
   public record Programs(String dir, int maxTarget, double evalFraction, long seed)
+      implements Serializable {}
+
+  /** The bundled sorting task: "Sort the digits 52813." for count strings of length digits 1-9. */
+  public record Sorting(String dir, int length, int count, double evalFraction, long seed)
       implements Serializable {}
 
   public record Run(String dir, long seed, int steps, int promptsPerStep, int partitions,
@@ -58,7 +63,8 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
    */
   public record Reading(CorpusFormat format, MalformedMode malformed) implements Serializable {}
 
-  public record Eval(int every, int maxNewTokens) implements Serializable {}
+  /** @param samples the evaluate command's completions sampled per prompt (pass@1, pass@G) */
+  public record Eval(int every, int maxNewTokens, int samples) implements Serializable {}
 
   /**
    * @param engine {@code auto}, {@code dl4j-spark} (LSTM only) or {@code gradient-sums}
@@ -99,6 +105,18 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
     return phrasings;
   }
 
+  private static Sorting sorting(Section sorting) {
+    int length = sorting.intIn("length", 2, 18);
+    int count = sorting.intIn("count", 2, 10_000_000);
+    double possible = Math.pow(9, length);
+    if (count > possible / 2) {
+      throw new SettingsException(sorting.key("count"), count, "must be at most half of the "
+          + (long) possible + " strings of " + length + " digits (drawing distinct ones)");
+    }
+    return new Sorting(sorting.nonEmptyString("dir"), length, count,
+        sorting.doubleAbove("eval-fraction", 0, 0.999999), sorting.anyLong("seed"));
+  }
+
   private static String initFrom(Section run) {
     String from = run.string("init-from").trim();
     if (!from.isEmpty() && !run.string("init-policy").isBlank()) {
@@ -116,6 +134,7 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
     Section arithmetic = new Section(config, "sparkrl.arithmetic");
     Section monitor = new Section(config, "sparkrl.monitor");
     Section programs = new Section(config, "sparkrl.programs");
+    Section sorting = new Section(config, "sparkrl.sorting");
     return new JobSettings(
         new Run(run.nonEmptyString("dir"), run.anyLong("seed"), run.nonNegativeInt("steps"),
             run.intIn("prompts-per-step", 1, 100_000), run.nonNegativeInt("partitions"),
@@ -133,7 +152,8 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
             Set.of("auto", "jsonl", "parquet", "csv", "tsv", "text")).toUpperCase(Locale.ROOT)),
             MalformedMode.valueOf(corpus.oneOf("malformed", Set.of("fail", "skip"))
                 .toUpperCase(Locale.ROOT))),
-        new Eval(eval.nonNegativeInt("every"), eval.intIn("max-new-tokens", 1, 4096)),
+        new Eval(eval.nonNegativeInt("every"), eval.intIn("max-new-tokens", 1, 4096),
+            eval.intIn("samples", 0, 1024)),
         new Sft(sft.intIn("epochs", 1, 100_000), sft.intIn("batch-size-per-worker", 1, 100_000),
             sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),
             sft.doubleAbove("learning-rate-decay", 0, 1), sft.nonNegativeInt("max-examples"),
@@ -144,6 +164,7 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
             phrasings(arithmetic)),
         new Programs(programs.nonEmptyString("dir"), programs.intIn("max-target", 1, 1_000_000),
             programs.doubleAbove("eval-fraction", 0, 0.999999), programs.anyLong("seed")),
+        sorting(sorting),
         new Section(config, "sparkrl.generate").oneOf("task", TASKS),
         new Monitor(monitor.nonNegativeInt("completions-every"),
             monitor.intIn("completions-prompts", 1, 1000),

@@ -7,13 +7,17 @@ import io.sparkrl.job.executor.EvalTask;
 import io.sparkrl.job.executor.SnapshotSource;
 import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.sampling.SamplingDevice;
+import io.sparkrl.sampling.SamplingSettings;
 import io.sparkrl.step.PromptRecord;
 import io.sparkrl.tokenizer.UnknownCharacterMode;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** Greedy held-out accuracy of a policy, computed where the held-out prompts live. */
+/**
+ * Held-out accuracy of a policy, computed where the held-out prompts live: greedy, and on request
+ * pass@1 and pass@G of G sampled completions per prompt.
+ */
 public final class Evaluator {
   private final JavaSparkContext sc;
   private final JavaRDD<PromptRecord> heldOut;
@@ -60,19 +64,44 @@ public final class Evaluator {
         job.run().nativeThreadsPerTask(), config.trainer().sampling().device());
   }
 
+  /**
+   * What an evaluation found.
+   *
+   * @param greedyAccuracy fraction of prompts whose greedy completion has the reference answer
+   * @param samples G, the completions sampled per prompt (0: none, and the pass figures are NaN)
+   * @param passAt1 fraction of all sampled completions that are right (the unbiased estimate of
+   *     pass@1 at the sampling settings)
+   * @param passAtSamples fraction of prompts with at least one right completion among their G
+   */
+  public record Evaluation(long prompts, double greedyAccuracy, int samples, double passAt1,
+      double passAtSamples) {}
+
   /** Fraction of held-out prompts whose greedy completion has the reference answer. */
   public double accuracy(PolicySnapshot policy) {
+    return evaluate(policy, null, 0).greedyAccuracy();
+  }
+
+  /**
+   * Greedy accuracy, and with {@code sampled} (G = its group size) pass@1 and pass@G.
+   *
+   * @param seed the run's seed: fixes the sampled completions
+   */
+  public Evaluation evaluate(PolicySnapshot policy, SamplingSettings sampled, long seed) {
     SnapshotSource b = broadcasts.broadcast(policy);
     try {
-      List<long[]> counts = heldOut.mapPartitions(
-          new EvalTask(b, maxNewTokens, answerPrefix, unknown, nativeThreads, device)).collect();
-      long correct = 0;
-      long total = 0;
+      List<long[]> counts = heldOut.mapPartitions(new EvalTask(b, maxNewTokens, answerPrefix,
+          unknown, nativeThreads, device, sampled, seed)).collect();
+      long[] sum = new long[4];
       for (long[] c : counts) {
-        correct += c[0];
-        total += c[1];
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += c[i];
+        }
       }
-      return total == 0 ? Double.NaN : (double) correct / total;
+      long total = sum[1];
+      int g = sampled == null ? 0 : sampled.groupSize();
+      return new Evaluation(total, total == 0 ? Double.NaN : (double) sum[0] / total, g,
+          g == 0 || total == 0 ? Double.NaN : (double) sum[2] / (total * g),
+          g == 0 || total == 0 ? Double.NaN : (double) sum[3] / total);
     } finally {
       PolicyBroadcasts.release(b);
     }

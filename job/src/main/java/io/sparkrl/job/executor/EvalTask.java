@@ -18,8 +18,11 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 
 
 /**
- * Greedy evaluation of a partition of held-out prompts: one batched greedy pass, then the
- * answer-match check. Returns {correct, total} so the driver adds counts, never rates.
+ * Evaluation of a partition of held-out prompts: one batched greedy pass, then the answer-match
+ * check; with {@code sampled} settings also G sampled completions per prompt (their random streams
+ * from the run's seed and step -1, so a rerun draws the same ones). Returns one array of counts,
+ * {greedy correct, prompts, sampled correct, prompts with at least one sampled correct}, so the
+ * driver adds counts, never rates.
  */
 public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, long[]> {
   private final SnapshotSource policy;
@@ -28,9 +31,23 @@ public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, l
   private final UnknownCharacterMode unknown;
   private final int nativeThreads;
   private final SamplingDevice device;
+  private final SamplingSettings sampled;
+  private final long seed;
+
+  /** The step number of the sampled completions' random streams (training steps are >= 0). */
+  public static final long EVAL_STEP = -1;
 
   public EvalTask(SnapshotSource policy, int maxNewTokens, String answerPrefix,
       UnknownCharacterMode unknown, int nativeThreads, SamplingDevice device) {
+    this(policy, maxNewTokens, answerPrefix, unknown, nativeThreads, device, null, 0);
+  }
+
+  /** @param sampled G completions per prompt at these settings too; null = greedy only */
+  public EvalTask(SnapshotSource policy, int maxNewTokens, String answerPrefix,
+      UnknownCharacterMode unknown, int nativeThreads, SamplingDevice device,
+      SamplingSettings sampled, long seed) {
+    this.sampled = sampled;
+    this.seed = seed;
     this.policy = policy;
     this.maxNewTokens = maxNewTokens;
     this.answerPrefix = answerPrefix;
@@ -53,23 +70,43 @@ public final class EvalTask implements FlatMapFunction<Iterator<PromptRecord>, l
       prompts.add(new Prompt(r.id(), vocabulary.encodePrompt(r.prompt(), unknown)));
     }
     if (prompts.isEmpty()) {
-      return List.of(new long[] {0, 0}).iterator();
+      return List.of(new long[] {0, 0, 0, 0}).iterator();
     }
-    Sampler greedy = new Sampler(PolicyCache.model("policy", snapshot).stepper(device, maxNewTokens),
+    var model = PolicyCache.model("policy", snapshot);
+    Sampler greedy = new Sampler(model.stepper(device, maxNewTokens),
         SamplingSettings.greedy(maxNewTokens), vocabulary.eosToken());
-    List<Completion> completions = greedy.sample(prompts, 0, 0);
     AnswerMatchReward match = new AnswerMatchReward(answerPrefix);
+    List<Completion> completions = greedy.sample(prompts, 0, 0);
     long correct = 0;
     for (int i = 0; i < completions.size(); i++) {
-      Completion c = completions.get(i);
-      String text = vocabulary.decode(c.tokens(), 0, c.textLength());
-      try {
-        correct += match.score(records.get(i).prompt(), text, records.get(i).reference()) > 0 ? 1 : 0;
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("held-out prompt " + records.get(i).id() + ": "
-            + e.getMessage(), e);
+      correct += correct(match, vocabulary, records.get(i), completions.get(i)) ? 1 : 0;
+    }
+    long sampledCorrect = 0;
+    long anyCorrect = 0;
+    if (sampled != null) {
+      int g = sampled.groupSize();
+      List<Completion> drawn = new Sampler(model.stepper(device, maxNewTokens), sampled,
+          vocabulary.eosToken()).sample(prompts, seed, EVAL_STEP);
+      for (int p = 0; p < prompts.size(); p++) {
+        int right = 0;
+        for (int j = 0; j < g; j++) {
+          right += correct(match, vocabulary, records.get(p), drawn.get(p * g + j)) ? 1 : 0;
+        }
+        sampledCorrect += right;
+        anyCorrect += right > 0 ? 1 : 0;
       }
     }
-    return List.of(new long[] {correct, completions.size()}).iterator();
+    return List.of(new long[] {correct, completions.size(), sampledCorrect, anyCorrect}).iterator();
+  }
+
+  private static boolean correct(AnswerMatchReward match, Tokenizer vocabulary, PromptRecord record,
+      Completion c) {
+    String text = vocabulary.decode(c.tokens(), 0, c.textLength());
+    try {
+      return match.score(record.prompt(), text, record.reference()) > 0;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("held-out prompt " + record.id() + ": "
+          + e.getMessage(), e);
+    }
   }
 }

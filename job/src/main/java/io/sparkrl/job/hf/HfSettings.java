@@ -18,7 +18,7 @@ public record HfSettings(String tokenizerFile, String template, boolean exportRu
 
   /** {@code sparkrl.train-tokenizer}. */
   public record TrainTokenizer(String input, int vocabSize, int minFrequency,
-      List<String> specialTokens, String output) {}
+      List<String> specialTokens, boolean splitDigits, String output) {}
 
   public static HfSettings from(Config config) {
     Section tokenizer = new Section(config, "sparkrl.tokenizer");
@@ -57,6 +57,7 @@ public record HfSettings(String tokenizerFile, String template, boolean exportRu
     return new HfSettings(tokenizer.string("file").trim(), template, export.bool("hf"),
         exportDtype, export.string("from").trim(), export.string("to").trim(),
         new TrainTokenizer(train.string("input").trim(), vocabSize,
-            train.intIn("min-frequency", 1, 1_000_000), specials, train.string("output").trim()));
+            train.intIn("min-frequency", 1, 1_000_000), specials, train.bool("split-digits"),
+            train.string("output").trim()));
   }
 }

@@ -60,7 +60,7 @@ public final class TrainTokenizerCommand {
     BpeTokenizer tokenizer;
     try {
       tokenizer = new BpeTrainer(settings.vocabSize(), settings.minFrequency(),
-          settings.specialTokens()).train(texts);
+          settings.specialTokens(), settings.splitDigits()).train(texts);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }

@@ -29,6 +29,7 @@ import org.apache.hadoop.fs.Path;
  *   initial-policy.bin       the policy the run started from (the KL reference)
  *   policy.bin               the latest policy (what a later run's init-policy points at)
  *   summary.json             steps, rewards, accuracy, time, params_sha256, how the run ended
+ *   evaluation.json          the evaluate command's figures (greedy accuracy, pass@1, pass@G)
  *   _SUCCESS                 written last, when the run completed
  * </pre>
  *
@@ -175,11 +176,20 @@ public final class RunDirectory implements AutoCloseable {
 
   /** Writes {@code summary.json} (aside, then renamed). */
   public void writeSummary(Map<String, Object> summary) throws IOException {
-    Path tmp = new Path(root, "_tmp-" + SUMMARY);
+    writeJson(SUMMARY, summary);
+  }
+
+  /** Writes {@code evaluation.json}, the evaluate command's figures (aside, then renamed). */
+  public void writeEvaluation(Map<String, Object> evaluation) throws IOException {
+    writeJson("evaluation.json", evaluation);
+  }
+
+  private void writeJson(String name, Map<String, Object> content) throws IOException {
+    Path tmp = new Path(root, "_tmp-" + name);
     try (OutputStream out = fs.create(tmp, true)) {
-      out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
+      out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(content));
     }
-    Path target = new Path(root, SUMMARY);
+    Path target = new Path(root, name);
     fs.delete(target, false);
     if (!fs.rename(tmp, target)) {
       throw new IOException("could not rename " + tmp + " to " + target);

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ShippedConfigurationsTest {
   @ParameterizedTest
   @ValueSource(strings = {"local.conf", "cluster.conf", "local-cluster.conf", "programs.conf",
-      "gpu-cluster.conf"})
+      "gpu-cluster.conf", "arithmetic.conf", "sorting.conf"})
   void confFilesHoldOverridesOnly(String name) {
     File file = new File("../conf", name);
     assertTrue(file.isFile(), file.getAbsolutePath());
