@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,8 +24,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Spark's GPU scheduling path without GPUs: {@code local-cluster[2,1,1024]} whose two workers each
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * executors and tasks that ask for one GPU each, and the job on the CPU backend. Every step task
  * reads the address Spark assigned it and binds to it (a logged no-op on CPU); the executors' logs
  * show each executor's tasks got one address and the two executors different ones, and the trained
- * parameters equal the local[2] run's.
+ * parameters equal the local[2] run's. Run for each policy architecture ({@link LocalCluster#policy}):
+ * the LSTM's and the transformer's step tasks take the same binding path.
  */
 @Tag("slow") // integration-test phase: mvn verify, not mvn test
 class GpuSchedulingTest {
@@ -43,8 +46,9 @@ class GpuSchedulingTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void eachExecutorsTasksBindTheirOwnGpuAndTrainAsOnCpu() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.sparkrl.job.cluster.LocalCluster#architectures")
+  void eachExecutorsTasksBindTheirOwnGpuAndTrainAsOnCpu(String architecture) throws Exception {
     String train = ArithmeticTask.write(ArithmeticTask.generate(
         new JobSettings.Arithmetic(tmp.resolve("corpus").toString(), 9, 0, 0.2, 1,
             List.of("The answer is %d.")),
@@ -56,7 +60,7 @@ class GpuSchedulingTest {
         .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
     String localSha;
     try {
-      localSha = train(local, train, "local");
+      localSha = train(local, architecture, train, "local");
     } finally {
       local.stop();
     }
@@ -70,7 +74,7 @@ class GpuSchedulingTest {
     String clusterSha;
     String applicationId = sc.sc().applicationId();
     try {
-      clusterSha = train(sc, train, "cluster");
+      clusterSha = train(sc, architecture, train, "cluster");
     } finally {
       LocalCluster.stop(sc);
     }
@@ -95,9 +99,10 @@ class GpuSchedulingTest {
     });
     assertEquals(new TreeSet<>(List.of("0", "1")), all,
         "the two executors' tasks must hold distinct GPU addresses: " + addresses);
-    assertEquals(localSha, clusterSha,
-        "params_sha256 with GPU scheduling on local-cluster differs from the CPU local[2] run");
-    System.out.printf("gpu scheduling: addresses by executor %s, bound tasks %s%n", addresses, tasks);
+    assertEquals(localSha, clusterSha, architecture
+        + ": params_sha256 with GPU scheduling on local-cluster differs from the CPU local[2] run");
+    System.out.printf("gpu scheduling (%s): addresses by executor %s, bound tasks %s%n",
+        architecture, addresses, tasks);
   }
 
   /**
@@ -117,14 +122,16 @@ class GpuSchedulingTest {
     return script;
   }
 
-  String train(JavaSparkContext spark, String corpus, String name) throws Exception {
+  String train(JavaSparkContext spark, String architecture, String corpus, String name)
+      throws Exception {
     String runDir = tmp.resolve("run-" + name).toString();
-    JobConfig c = JobConfig.load(null, List.of("corpus.train=\"" + corpus + "\"", "corpus.eval=\"\"",
+    List<String> keys = new ArrayList<>(List.of("corpus.train=\"" + corpus + "\"", "corpus.eval=\"\"",
         "run.partitions=2", "run.prompts-per-step=4", "run.seed=5", "run.dir=\"" + runDir + "\"",
-        "policy.hidden-size=16", "policy.embedding-size=8", "policy.layers=1",
         "sampling.group-size=4", "sampling.max-new-tokens=8",
         // two passes of one prompt group per task: the multi-pass path on executors too
         "sampling.max-batch-sequences=4"));
+    keys.addAll(LocalCluster.policy(architecture));
+    JobConfig c = JobConfig.load(null, keys);
     ReinforceJob job = ReinforceJob.start(spark, c, new RunDirectory(c.job().run().dir(), new Configuration()));
     try {
       for (int s = 0; s < STEPS; s++) {
@@ -134,6 +141,7 @@ class GpuSchedulingTest {
       job.close();
     }
     assertEquals(STEPS, job.policy().step());
+    assertEquals(architecture, job.policy().architecture().name(), "the trained policy's architecture");
     return ParamsDigest.sha256(job.policy().parameters());
   }
 }
