@@ -1,6 +1,7 @@
 package io.sparkrl.job.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrl.job.config.JobConfig;
@@ -150,10 +151,14 @@ class GpuSchedulingTest {
         "run.partitions=2", "run.prompts-per-step=4", "run.seed=5", "run.dir=\"" + runDir + "\"",
         "sampling.group-size=4", "sampling.max-new-tokens=8",
         // two passes of one prompt group per task: the multi-pass path on executors too
-        "sampling.max-batch-sequences=4"));
+        "sampling.max-batch-sequences=4",
+        // a reward that tells the untrained policy's completions apart (answer-match gives them all
+        // 0: no advantage, no gradient, parameters equal to the initial ones on any backend)
+        "reward.functions=[{name=length-penalty,weight=1}]", "reward.length-penalty.free-chars=2"));
     keys.addAll(LocalCluster.policy(architecture));
     JobConfig c = JobConfig.load(null, keys);
     ReinforceJob job = ReinforceJob.start(spark, c, new RunDirectory(c.job().run().dir(), new Configuration()));
+    String initial = ParamsDigest.sha256(job.policy().parameters());
     try {
       for (int s = 0; s < STEPS; s++) {
         job.step();
@@ -163,6 +168,9 @@ class GpuSchedulingTest {
     }
     assertEquals(STEPS, job.policy().step());
     assertEquals(architecture, job.policy().architecture().name(), "the trained policy's architecture");
-    return ParamsDigest.sha256(job.policy().parameters());
+    String sha = ParamsDigest.sha256(job.policy().parameters());
+    assertNotEquals(initial, sha, name + " " + architecture + ": the steps left the parameters as"
+        + " they were, so comparing them compares nothing");
+    return sha;
   }
 }

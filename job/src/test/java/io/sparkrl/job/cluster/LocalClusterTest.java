@@ -88,6 +88,7 @@ class LocalClusterTest {
       throws Exception {
     JobConfig c = config(architecture, tmp.resolve("run-" + architecture + "-" + name).toString());
     ReinforceJob job = ReinforceJob.start(spark, c, new RunDirectory(c.job().run().dir(), new Configuration()));
+    String initial = ParamsDigest.sha256(job.policy().parameters());
     try {
       for (int s = 0; s < STEPS; s++) {
         if (s == 1 && beforeStep1 != null) {
@@ -100,7 +101,10 @@ class LocalClusterTest {
     }
     assertEquals(STEPS, job.policy().step());
     assertEquals(architecture, job.policy().architecture().name(), "the trained policy's architecture");
-    return ParamsDigest.sha256(job.policy().parameters());
+    String sha = ParamsDigest.sha256(job.policy().parameters());
+    assertNotEquals(initial, sha, name + " " + architecture + ": the steps left the parameters as"
+        + " they were, so comparing them compares nothing");
+    return sha;
   }
 
   /**
