@@ -24,6 +24,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class LocalCluster {
   public static final int EXECUTORS = 2;
 
+  /**
+   * The policy architectures every cluster test runs, {@link #policy} giving each one's keys; a
+   * {@code @MethodSource("io.sparkrl.job.cluster.LocalCluster#architectures")}.
+   */
+  public static List<String> architectures() {
+    return List.of("lstm", "transformer");
+  }
+
   private LocalCluster() {}
 
   /** Starts the cluster and waits until both executors have registered. */
@@ -91,6 +99,24 @@ public final class LocalCluster {
       }
     }
     return dirs;
+  }
+
+  /**
+   * The policy settings of the cluster tests: a small LSTM, or a tiny decoder-only transformer
+   * (Llama family: RMSNorm, rotary positions, grouped-query attention, SwiGLU), each a few thousand
+   * parameters, so that a step on two executors takes about a second.
+   */
+  public static List<String> policy(String architecture) {
+    return switch (architecture) {
+      case "lstm" -> List.of("policy.architecture=lstm",
+          "policy.hidden-size=16", "policy.embedding-size=8", "policy.layers=1");
+      case "transformer" -> List.of("policy.architecture=transformer",
+          "policy.transformer.family=llama", "policy.transformer.layers=1",
+          "policy.transformer.model-width=32", "policy.transformer.heads=4",
+          "policy.transformer.kv-heads=2", "policy.transformer.mlp-width=64",
+          "policy.transformer.max-positions=64");
+      default -> throw new IllegalArgumentException("no cluster-test policy " + architecture);
+    };
   }
 
   public static void stop(JavaSparkContext sc) {
