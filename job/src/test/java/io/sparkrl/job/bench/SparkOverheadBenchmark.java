@@ -7,6 +7,7 @@ import io.sparkrl.job.corpus.CorpusRow;
 import io.sparkrl.job.corpus.JsonLines;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SparkDefaults;
+import io.sparkrl.job.executor.SnapshotSource;
 import io.sparkrl.job.output.RunDirectory;
 import io.sparkrl.optim.AdamW;
 import io.sparkrl.policy.PolicySnapshot;
@@ -33,8 +34,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  * the rollout does), Spark steps run several ms slower, and a training run of hundreds of steps
  * spends most of its time past that point. The report gives the untimed steps' medians in windows
  * (how the ratio settles), then for the timed steps
- * the median and mean ms/step of each, their ratios, and where the Spark step's time goes
- * ({@link StepBreakdown}).
+ * the median and mean ms/step of each, their ratios, where the Spark step's time goes
+ * ({@link StepBreakdown}), and each timed step's row ({@link StepCosts}): both step times, their
+ * ratio, and the bytes and time of the step's parameter broadcast and of its gradient-sum results
+ * and their merge.
  *
  * <p>In-process runs the whole batch as one shard on one thread; local[2] runs two tasks on the
  * machine's two cores, so a ratio below 1 means Spark's parallelism outweighs its overhead.
@@ -89,6 +92,14 @@ public final class SparkOverheadBenchmark {
     RolloutWorker worker = new RolloutWorker(config.trainer());
     PolicySnapshot policy = start;
     StepBreakdown breakdown = new StepBreakdown(config.trainer().sampling().groupSize());
+    StepCosts costs = new StepCosts();
+    // the JVM's CPU time over a step's wall time: the cores the step got on a shared machine
+    var cpu = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long javaSerializedParameters = serializedBytes(new SnapshotSource.StepParameters(
+        start.step(), start.parameters()));
+    System.out.printf("policy: %,d parameters, %s as Java-serialized StepParameters%n",
+        start.parameters().length, StepCosts.mb(javaSerializedParameters));
     double[] sparkMs = new double[steps];
     double[] localMs = new double[steps];
     double[] selectMs = new double[steps];
@@ -99,11 +110,20 @@ public final class SparkOverheadBenchmark {
     // lockstep: a Spark step, then the same step in-process, so that both see the same JIT state
     // and the same load on the machine; the first `warmup` pairs are not timed
     for (int s = -warmup; s < steps; s++) {
+      long c = cpu.getProcessCpuTime();
       long t = System.nanoTime();
       ReinforceJob.StepResult r = job.step();
       double ms = (System.nanoTime() - t) / 1e6;
+      double sparkCores = (cpu.getProcessCpuTime() - c) / 1e6 / ms;
+      try { // Spark's metrics of this step's tasks and blocks
+        sc.sc().listenerBus().waitUntilEmpty();
+      } catch (Exception e) { // not empty within Spark's 10 s: drain() waits on for the tasks
+        System.out.println("listener bus still busy: " + e);
+      }
       List<TaskTimeline.Task> tasks = timeline.drain(r.shards().size());
+      TaskTimeline.Stored stored = timeline.drainStored();
 
+      long c0 = cpu.getProcessCpuTime();
       long t0 = System.nanoTime();
       long step = policy.step();
       List<PromptRecord> prompts = schedule.select(all.iterator(), step, 1);
@@ -111,6 +131,9 @@ public final class SparkOverheadBenchmark {
       ShardResult shard = worker.run(policy, start, updater.context(config.job().run().seed(), step), prompts);
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);
       policy = outcome.snapshot();
+      // the in-process step ends here: the report below serializes a gradient-sized shard
+      double oneThreadMs = (System.nanoTime() - t0) / 1e6;
+      double oneThreadCores = (cpu.getProcessCpuTime() - c0) / 1e6 / oneThreadMs;
       if (s == 0 || s == steps - 1) {
         System.out.printf("in-process shard of %d prompts: %.1f KB serialized (Java), %d of %d"
             + " gradient entries non-zero, reward mean %.3f%n", prompts.size(),
@@ -120,12 +143,13 @@ public final class SparkOverheadBenchmark {
       }
       if (s < 0) {
         warmSparkMs[warmup + s] = ms;
-        warmLocalMs[warmup + s] = (System.nanoTime() - t0) / 1e6;
+        warmLocalMs[warmup + s] = oneThreadMs;
       } else {
         sparkMs[s] = ms;
         tokens += r.metrics().completionTokens();
         breakdown.add(r, tasks);
-        localMs[s] = (System.nanoTime() - t0) / 1e6;
+        localMs[s] = oneThreadMs;
+        costs.add(localMs[s], ms, r, tasks, stored, sparkCores, oneThreadCores);
         selectMs[s] = (ts - t0) / 1e6;
         localTokens += outcome.metrics().completionTokens();
       }
@@ -146,6 +170,7 @@ public final class SparkOverheadBenchmark {
         localMedian, localMean, localTokens / (localMean * steps / 1000));
     System.out.printf("ratio, Spark local[2] / in-process time per step: median %.2f, mean %.2f%n",
         sparkMedian / localMedian, sparkMean / localMean);
+    costs.print(javaSerializedParameters);
     System.out.printf("same final parameters: %s%n",
         java.util.Arrays.equals(policy.parameters(), job.policy().parameters()) ? "bit-identical"
             : "differ (float summation order across partitions)");
