@@ -1,6 +1,9 @@
 package io.sparkrl.policy.lstm;
 
 import io.sparkrl.sampling.TokenStepper;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -119,14 +122,79 @@ public final class LstmKernel implements TokenStepper {
     return new KernelRows(new State(capacity));
   }
 
+  /**
+   * Reads the prompts side by side as the default does, but feeds each distinct prefix once:
+   * prompts that share their first t tokens share one row through position t (a trie walked one
+   * depth per step), and a prompt's row is copied out where it ends. A row's floats depend only on
+   * its own tokens (see the class comment), so the states and logits are bit for bit those of
+   * feeding every prompt on its own row; templated prompts ("How much is 12+7?") save most of
+   * their positions.
+   */
+  @Override
+  public TokenStepper.Rows prefill(List<int[]> prompts, float[] lastLogits) {
+    int b = prompts.size();
+    int v = vocabularySize;
+    State result = new State(b);
+    int longest = 0;
+    for (int[] p : prompts) {
+      longest = Math.max(longest, p.length);
+    }
+    // frontier: one row per distinct prefix of the current length; node[p] = prompt p's row in it
+    int[] node = new int[b];
+    State frontier = null;
+    Scratch scratch = new Scratch(b);
+    float[] logits = new float[b * v];
+    int[] sources = new int[b];
+    int[] tokens = new int[b];
+    int[] rows = new int[b];
+    for (int t = 0; t < longest; t++) {
+      Map<Long, Integer> children = new HashMap<>();
+      int n = 0;
+      for (int p = 0; p < b; p++) {
+        int[] pt = prompts.get(p);
+        if (t >= pt.length) {
+          continue;
+        }
+        long key = (t == 0 ? 0L : (long) node[p] << 32) | (pt[t] & 0xffffffffL);
+        Integer child = children.get(key);
+        if (child == null) {
+          child = n;
+          children.put(key, n);
+          sources[n] = t == 0 ? 0 : node[p];
+          tokens[n] = pt[t];
+          rows[n] = n;
+          n++;
+        }
+        node[p] = child;
+      }
+      State next = new State(n);
+      for (int r = 0; t > 0 && r < n; r++) {
+        frontier.copyRow(sources[r], next, r);
+      }
+      frontier = next;
+      step(n, rows, tokens, frontier, scratch, logits);
+      for (int p = 0; p < b; p++) {
+        if (t == prompts.get(p).length - 1) {
+          frontier.copyRow(node[p], result, p);
+          System.arraycopy(logits, node[p] * v, lastLogits, p * v, v);
+        }
+      }
+    }
+    return new KernelRows(result);
+  }
+
   /** A batch of rows for the {@link Sampler}: their state and this thread's scratch. */
   private final class KernelRows implements TokenStepper.Rows {
     private final State state;
     private final Scratch scratch;
 
     KernelRows(State state) {
+      this(state, new Scratch(state.capacity));
+    }
+
+    KernelRows(State state, Scratch scratch) {
       this.state = state;
-      this.scratch = new Scratch(state.capacity);
+      this.scratch = scratch;
     }
 
     @Override

@@ -120,6 +120,48 @@ class LstmKernelTest {
     assertTrue(worst <= 1e-5, "max |log-prob difference| " + worst);
   }
 
+  @ParameterizedTest(name = "{0} LSTM layer(s)")
+  @CsvSource({"1", "2"})
+  void sharedPrefixPrefillEqualsFeedingEachPromptOnItsOwnRow(int layers) {
+    LstmKernel kernel = LstmKernel.of(policy(layers));
+    // the interface's default prefill: every prompt on its own row
+    TokenStepper plain = new TokenStepper() {
+      @Override
+      public int vocabularySize() {
+        return kernel.vocabularySize();
+      }
+
+      @Override
+      public Rows start(int capacity) {
+        return kernel.start(capacity);
+      }
+    };
+    String[] texts = {"How much is 12+7?", "How much is 12+70?", "How much is 1", "How much is 3+4?",
+        "How much is 12+7?", "1+1?", "H", "How much is 12+7"};
+    List<int[]> prompts = new ArrayList<>();
+    for (String t : texts) {
+      prompts.add(SamplerTest.VOCAB.encodePrompt(t, UnknownCharacterMode.ERROR));
+    }
+    int v = kernel.vocabularySize();
+    int b = texts.length;
+    float[] shared = new float[b * v];
+    float[] own = new float[b * v];
+    TokenStepper.Rows a = kernel.prefill(prompts, shared);
+    TokenStepper.Rows c = plain.prefill(prompts, own);
+    assertArrayEquals(bits(own), bits(shared));
+    // and the states: one more token on every row (expanded, as the sampler does)
+    int[] sources = {7, 0, 1, 2, 3, 4, 5, 6, 0};
+    TokenStepper.Rows ae = a.expand(sources);
+    TokenStepper.Rows ce = c.expand(sources);
+    int[] rows = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    int[] tokens = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    float[] la = new float[sources.length * v];
+    float[] lc = new float[sources.length * v];
+    ae.step(sources.length, rows, tokens, la);
+    ce.step(sources.length, rows, tokens, lc);
+    assertArrayEquals(bits(lc), bits(la));
+  }
+
   private static int[] bits(float[] f) {
     int[] out = new int[f.length];
     for (int i = 0; i < f.length; i++) {
