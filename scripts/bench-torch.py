@@ -4,7 +4,11 @@ TransformerStepBenchmark (16-token prompts, 32 sampled tokens with a KV cache, o
 over the whole sequences, AdamW) and the LSTM sampling of StepBenchmark (embedding 32, 2 x LSTM-128,
 vocabulary 40). Run with Debian's python3-torch:
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/bench-torch.py [size:batch ...]
-The project's benchmark does not need it."""
+The project's benchmark does not need it. Debian's torch calls the system libblas.so.3: with only
+the reference BLAS installed (as on the development machine) its matrix products are slow; preload
+an OpenBLAS for a fair comparison, e.g. the one ND4J unpacks:
+  LD_PRELOAD=$(ls ~/.javacpp/cache/openblas-*/org/bytedeco/openblas/linux-x86_64/libopenblas_nolapack.so.0) \
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/bench-torch.py lstm:64"""
 import math
 import sys
 import time
