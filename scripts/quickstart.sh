@@ -18,26 +18,28 @@ case "$RECIPE" in
   *) echo "quickstart.sh: unknown recipe \"$RECIPE\" (arithmetic, sorting or lstm)" >&2; exit 2 ;;
 esac
 RUN="${2:-runs/$RECIPE}"
+# Each phase is one command of the job; it is printed before it runs, to be run on its own later.
+step() { echo "+ $*"; "$@"; }
 echo "== build"
 mvn -q -B install -DskipTests
 mvn -q -B -pl job dependency:build-classpath -DincludeScope=compile \
   -Dmdep.outputFile="$ROOT/job/target/classpath.txt"
 echo "== generate the $RECIPE corpus"
-scripts/local-java.sh generate "${CONFIG[@]}"
+step scripts/local-java.sh generate "${CONFIG[@]}"
 if [ "$RECIPE" != lstm ]; then
   echo "== train a BPE tokenizer on the corpus"
-  scripts/local-java.sh train-tokenizer "${CONFIG[@]}"
+  step scripts/local-java.sh train-tokenizer "${CONFIG[@]}"
 fi
 echo "== supervised warm start"
-scripts/local-java.sh sft "${CONFIG[@]}" run.dir="$RUN/sft"
+step scripts/local-java.sh sft "${CONFIG[@]}" run.dir="$RUN/sft"
 echo "== evaluate the warm start"
-scripts/local-java.sh evaluate "${CONFIG[@]}" run.dir="$RUN/eval-sft" \
+step scripts/local-java.sh evaluate "${CONFIG[@]}" run.dir="$RUN/eval-sft" \
   run.init-policy="$RUN/sft/policy.bin"
 echo "== REINFORCE from the warm start"
-scripts/local-java.sh reinforce "${CONFIG[@]}" run.dir="$RUN/rl" \
+step scripts/local-java.sh reinforce "${CONFIG[@]}" run.dir="$RUN/rl" \
   run.init-policy="$RUN/sft/policy.bin" run.resume=false
 echo "== evaluate the trained policy"
-scripts/local-java.sh evaluate "${CONFIG[@]}" run.dir="$RUN/eval-rl" \
+step scripts/local-java.sh evaluate "${CONFIG[@]}" run.dir="$RUN/eval-rl" \
   run.init-policy="$RUN/rl/policy.bin"
 echo
 echo "results:"
