@@ -7,8 +7,6 @@ import io.sparkrl.job.corpus.ArithmeticTask;
 import io.sparkrl.job.corpus.CorpusRequirements;
 import io.sparkrl.job.corpus.ProgramTask;
 import io.sparkrl.job.corpus.SortingTask;
-import io.sparkrl.job.driver.Evaluator;
-import io.sparkrl.sampling.SamplingSettings;
 import io.sparkrl.job.driver.ReinforceJob;
 import io.sparkrl.job.driver.SftJob;
 import io.sparkrl.job.driver.SparkDefaults;
@@ -18,7 +16,6 @@ import io.sparkrl.job.output.RunSummary;
 import io.sparkrl.job.report.ReportCommand;
 import io.sparkrl.job.report.RunHistory;
 import io.sparkrl.job.report.RunReport;
-import io.sparkrl.policy.PolicySnapshot;
 import io.sparkrl.settings.SettingsException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -212,33 +209,7 @@ public final class Main {
           }
           LOG.info("done: {} steps; see {}/summary.json", training.policy().step(), out.uri());
         }
-        case "evaluate" -> {
-          PolicySnapshot policy = io.sparkrl.job.hf.PolicySource.initPolicy(config, sc.hadoopConfiguration());
-          Evaluator evaluator = Evaluator.heldOut(sc, config, policy.tokenizer());
-          SamplingSettings s = config.trainer().sampling();
-          Evaluator.Evaluation e = evaluator.evaluate(policy, job.eval().samples() == 0 ? null
-              : new SamplingSettings(job.eval().samples(), s.temperature(), s.topK(), s.topP(),
-                  job.eval().maxNewTokens(), 0, s.device()), job.run().seed());
-          System.out.printf("held-out greedy accuracy of %s: %.4f%n", job.run().initPolicy(),
-              e.greedyAccuracy());
-          if (e.samples() > 0) {
-            System.out.printf("pass@1 %.4f, pass@%d %.4f (%d sampled completions per prompt,"
-                + " temperature %s)%n", e.passAt1(), e.samples(), e.passAtSamples(), e.samples(),
-                s.temperature());
-          }
-          java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
-          figures.put("policy", job.run().initPolicy());
-          figures.put("eval_corpus", job.corpus().eval());
-          figures.put("prompts", e.prompts());
-          figures.put("greedy_accuracy", e.greedyAccuracy());
-          figures.put("samples", e.samples());
-          if (e.samples() > 0) {
-            figures.put("temperature", s.temperature());
-            figures.put("pass_at_1", e.passAt1());
-            figures.put("pass_at_samples", e.passAtSamples());
-          }
-          out.writeEvaluation(figures);
-        }
+        case "evaluate" -> io.sparkrl.job.driver.EvaluateCommand.run(sc, config, out, System.out);
         default -> throw new IllegalStateException(command);
       }
       out.markSuccess();
