@@ -99,13 +99,20 @@ public final class TransformerKernel implements TokenStepper {
     return rows;
   }
 
-  /** Per layer keys (rows, kvHeads, hd, capacity: transposed, so scores run along positions) and
-   * values (rows, capacity, kvHeads*hd), and each row's length. */
+  /**
+   * Per layer: keys as one array per (row, key dimension) over positions (so scores run along
+   * positions), values as one array per (row, position) over the kv width; and each row's length.
+   *
+   * <p>Arrays of their own rather than offsets into one flat array: C2 (JDK 17) vectorises a loop
+   * only when every array it reads and writes is indexed with the same loop-invariant offset, and a
+   * flat cache puts each (row, head) at an offset of its own (the attention loops were scalar and a
+   * quarter of tiny's sampling time).
+   */
   private final class CachedRows implements Rows {
     private final int rows;
     private int capacity;
-    private float[][] keys;
-    private float[][] values;
+    private final float[][][] keys;
+    private final float[][][] values;
     private final int[] length;
 
     CachedRows(int rows, int capacity) {
@@ -113,8 +120,8 @@ public final class TransformerKernel implements TokenStepper {
       this.capacity = capacity;
       this.length = new int[rows];
       int layers = w.shape.layers();
-      keys = new float[layers][rows * w.kvWidth * capacity];
-      values = new float[layers][rows * w.kvWidth * capacity];
+      keys = new float[layers][rows * w.kvWidth][capacity];
+      values = new float[layers][rows * capacity][w.kvWidth];
     }
 
     @Override
@@ -146,11 +153,17 @@ public final class TransformerKernel implements TokenStepper {
     @Override
     public Rows expand(int[] sources) {
       CachedRows out = new CachedRows(sources.length, capacity);
-      int block = w.kvWidth * capacity;
+      int kv = w.kvWidth;
       for (int l = 0; l < keys.length; l++) {
         for (int r = 0; r < sources.length; r++) {
-          System.arraycopy(keys[l], sources[r] * block, out.keys[l], r * block, block);
-          System.arraycopy(values[l], sources[r] * block, out.values[l], r * block, block);
+          for (int c = 0; c < kv; c++) {
+            System.arraycopy(keys[l][sources[r] * kv + c], 0, out.keys[l][r * kv + c], 0,
+                capacity);
+          }
+          for (int u = 0; u < capacity; u++) {
+            System.arraycopy(values[l][sources[r] * capacity + u], 0,
+                out.values[l][r * capacity + u], 0, kv);
+          }
         }
       }
       for (int r = 0; r < sources.length; r++) {
@@ -162,16 +175,15 @@ public final class TransformerKernel implements TokenStepper {
     private void grow(int newCapacity) {
       int kv = w.kvWidth;
       for (int l = 0; l < keys.length; l++) {
-        float[] k = new float[rows * kv * newCapacity];
-        float[] v = new float[rows * kv * newCapacity];
-        for (int r = 0; r < rows; r++) {
-          for (int c = 0; c < kv; c++) {
-            System.arraycopy(keys[l], (r * kv + c) * capacity, k, (r * kv + c) * newCapacity,
-                capacity);
-          }
-          System.arraycopy(values[l], r * kv * capacity, v, r * kv * newCapacity, kv * capacity);
+        for (int c = 0; c < rows * kv; c++) {
+          keys[l][c] = java.util.Arrays.copyOf(keys[l][c], newCapacity);
         }
-        keys[l] = k;
+        float[][] v = new float[rows * newCapacity][];
+        for (int r = 0; r < rows; r++) {
+          for (int u = 0; u < newCapacity; u++) {
+            v[r * newCapacity + u] = u < capacity ? values[l][r * capacity + u] : new float[kv];
+          }
+        }
         values[l] = v;
       }
       capacity = newCapacity;
@@ -219,9 +231,8 @@ public final class TransformerKernel implements TokenStepper {
         RowMath.norm(x, n, d, w.values, w.norm1[l], w.norm1Bias[l], eps, t, null, inverse);
         in.put(0, t, 0, n * d);
         for (FastWeights.Linear p : w.qkv[l]) {
-          p.forward(n, w.params, in, 0, d, qkvN, qkvWidth);
+          linear(p, n, in, d, qkvN, qkv, qkvWidth);
         }
-        qkvN.get(0, qkv, 0, n * qkvWidth);
         for (FastWeights.Linear p : w.qkv[l]) {
           if (p.bias() >= 0) {
             RowMath.addBias(qkv, n, qkvWidth, p.column(), w.values, p.bias(), p.out());
@@ -244,9 +255,8 @@ public final class TransformerKernel implements TokenStepper {
         RowMath.norm(x, n, d, w.values, w.norm2[l], w.norm2Bias[l], eps, t, null, inverse);
         in.put(0, t, 0, n * d);
         for (FastWeights.Linear p : w.up[l]) {
-          p.forward(n, w.params, in, 0, d, uN, w.upWidth);
+          linear(p, n, in, d, uN, u, w.upWidth);
         }
-        uN.get(0, u, 0, n * w.upWidth);
         for (FastWeights.Linear p : w.up[l]) {
           if (p.bias() >= 0) {
             RowMath.addBias(u, n, w.upWidth, p.column(), w.values, p.bias(), p.out());
@@ -267,22 +277,23 @@ public final class TransformerKernel implements TokenStepper {
       RowMath.norm(chosen, m, d, w.values, w.finalNorm, w.finalNormBias, eps, t, null, inverse);
       in.put(0, t, 0, m * d);
       NativeFloats z = ws.nat("z", m * v);
-      w.head.forward(m, w.params, in, 0, d, z, v);
+      NativeFloats.gemm(false, false, m, v, d, 1f, in, 0, d, w.headByColumns(), 0, v, 0f, z, 0,
+          v);
       z.get(0, out, 0, m * v);
     }
 
-    /** Writes each entry's post-rotary key (transposed) and value into its row's cache. */
+    /** Writes each entry's post-rotary key and value into its row's cache. */
     private void append(int l, int n, int[] row, int[] position, float[] qkv) {
       int kv = w.kvWidth;
-      float[] k = keys[l];
-      float[] v = values[l];
+      float[][] k = keys[l];
+      float[][] v = values[l];
       for (int e = 0; e < n; e++) {
         int src = e * w.qkvWidth + w.qWidth;
-        int keyBase = row[e] * kv * capacity + position[e];
+        int keyBase = row[e] * kv;
         for (int c = 0; c < kv; c++) {
-          k[keyBase + c * capacity] = qkv[src + c];
+          k[keyBase + c][position[e]] = qkv[src + c];
         }
-        System.arraycopy(qkv, src + kv, v, (row[e] * capacity + position[e]) * kv, kv);
+        System.arraycopy(qkv, src + kv, v[row[e] * capacity + position[e]], 0, kv);
       }
     }
 
@@ -292,9 +303,11 @@ public final class TransformerKernel implements TokenStepper {
       int kv = w.kvWidth;
       int group = w.shape.groupSize();
       int len = p + 1;
-      float[] k = keys[l];
-      float[] v = values[l];
+      float[][] k = keys[l];
+      float[][] v = values[l];
       float[] scores = ws.heap("scores", capacity);
+      // indexed g*hd + j, the same offset as the value arrays, so the context loop vectorises
+      float[] sum = ws.heap("sum", kv);
       float scale = (float) (1 / Math.sqrt(hd));
       for (int h = 0; h < w.shape.heads(); h++) {
         int g = h / group;
@@ -302,30 +315,37 @@ public final class TransformerKernel implements TokenStepper {
         java.util.Arrays.fill(scores, 0, len, 0f);
         for (int j = 0; j < hd; j++) {
           float qj = qkv[q + j];
-          int kb = (r * kv + g * hd + j) * capacity;
+          float[] key = k[r * kv + g * hd + j];
           for (int u = 0; u < len; u++) {
-            scores[u] += qj * k[kb + u];
+            scores[u] += qj * key[u];
           }
         }
         TransformerBackprop.softmaxCausal(scores, 0, p, len, scale);
-        int c = e * w.qWidth + h * hd;
-        java.util.Arrays.fill(context, c, c + hd, 0f);
+        int a = g * hd;
+        java.util.Arrays.fill(sum, a, a + hd, 0f);
         for (int u = 0; u < len; u++) {
           float pu = scores[u];
-          int vb = (r * capacity + u) * kv + g * hd;
+          float[] value = v[r * capacity + u];
           for (int j = 0; j < hd; j++) {
-            context[c + j] += pu * v[vb + j];
+            sum[a + j] += pu * value[a + j];
           }
         }
+        System.arraycopy(sum, a, context, e * w.qWidth + h * hd, hd);
       }
+    }
+
+    /** out[:, f's columns] = in op(W) over n rows (out has leading dimension ld), via y. */
+    private void linear(FastWeights.Linear f, int n, NativeFloats in, int ldIn, NativeFloats y,
+        float[] out, int ld) {
+      f.forward(n, w.params, in, 0, ldIn, y, ld);
+      y.get(0, out, 0, n * ld);
     }
 
     /** x += f(in) (+ bias) over n rows. */
     private void residual(FastWeights.Linear f, int n, NativeFloats in, int ldIn, NativeFloats y,
         float[] t, float[] x) {
       int d = w.d;
-      f.forward(n, w.params, in, 0, ldIn, y, d);
-      y.get(0, t, 0, n * d);
+      linear(f, n, in, ldIn, y, t, d);
       if (f.bias() >= 0) {
         RowMath.addBias(t, n, d, 0, w.values, f.bias(), d);
       }
