@@ -24,6 +24,8 @@ final class GuardedCalls implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
   /** How long the caller spins for the batch's end before it sleeps. */
   private static final long SPIN_NANOS = 20_000;
+  /** How long a batch may wait for an idle or starting worker to take it. */
+  private static final long HANDOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** One reward function call. */
   record Call(Reward function, String prompt, String completion, String reference) {}
@@ -59,8 +61,13 @@ final class GuardedCalls implements AutoCloseable {
       }
       boolean accepted;
       try {
-        // the worker is idle in take(): a healthy one accepts at once
-        accepted = worker.batches.offer(batch, timeoutNanos, TimeUnit.NANOSECONDS);
+        // The worker is idle in take(), or a fresh one is starting: a healthy one accepts as soon
+        // as it gets a core. That wait is not the call's: with every core busy (a loaded executor,
+        // a CI machine) a new thread can take longer than a short reward timeout to be scheduled,
+        // and counting that against the call timed out calls that never ran. HANDOFF_NANOS only
+        // guards against a worker that can never accept (its thread died outside a call).
+        accepted = worker.batches.offer(batch, Math.max(timeoutNanos, HANDOFF_NANOS),
+            TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         throw interrupted(e);
       }
@@ -71,7 +78,7 @@ final class GuardedCalls implements AutoCloseable {
         from++;
         continue;
       }
-      from = await(batch, scores, timedOut);
+      from = await(batch, System.nanoTime(), scores, timedOut);
     }
     return scores;
   }
@@ -80,7 +87,7 @@ final class GuardedCalls implements AutoCloseable {
    * Waits for the batch to end or a call of it to time out, copies the scores of the calls it
    * finished into {@code scores}, and returns the next call to run.
    */
-  private int await(Batch batch, double[] scores, boolean[] timedOut) {
+  private int await(Batch batch, long acceptedNanos, double[] scores, boolean[] timedOut) {
     // a short batch of cheap calls is often done within microseconds: catch it before sleeping,
     // which would add the operating system's wake-up latency (tens of microseconds here)
     long spinUntil = System.nanoTime() + SPIN_NANOS;
@@ -97,7 +104,10 @@ final class GuardedCalls implements AutoCloseable {
         System.arraycopy(batch.scores, batch.from, scores, batch.from, p.index - batch.from);
         return p.index;
       }
-      long left = p.startedNanos + timeoutNanos - System.nanoTime();
+      // before the worker has marked its first call started, the call's time runs from the
+      // hand-off, not from the batch's creation (the hand-off itself may have waited for a core)
+      long started = p == batch.initial ? acceptedNanos : p.startedNanos;
+      long left = started + timeoutNanos - System.nanoTime();
       if (left <= 0 && batch.progress == p) {
         // call p.index has run past its deadline: drop the worker and whatever it does later
         // (into its batch's own array); the calls before it are final, published with p
@@ -152,6 +162,8 @@ final class GuardedCalls implements AutoCloseable {
     final int from;
     final double[] scores;
     final Thread caller;
+    /** The progress before the worker starts the first call. */
+    final Progress initial;
     volatile Progress progress;
     volatile boolean cancelled;
     volatile Error error;
@@ -161,7 +173,8 @@ final class GuardedCalls implements AutoCloseable {
       this.from = from;
       this.scores = new double[calls.size()];
       this.caller = caller;
-      this.progress = new Progress(from, System.nanoTime(), false);
+      this.initial = new Progress(from, System.nanoTime(), false);
+      this.progress = initial;
     }
 
     void run() {
