@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  * The REINFORCE step of a Llama-style transformer on one thread, on the CPU fast path
  * ({@link TransformerKernel}, {@link TransformerBackprop}): B prompts of 16 tokens, exactly 32
  * sampled tokens each with a KV cache (no EOS), one forward+backward over the whole sequences,
- * AdamW. Sizes: {@code tiny} (V 512, d 128, 4 layers, 4 heads, SwiGLU 384) and {@code small}
+ * AdamW; each phase's median time over the iterations (and the minimum, beside it). Sizes:
+ * {@code tiny} (V 512, d 128, 4 layers, 4 heads, SwiGLU 384) and {@code small}
  * (V 8192, d 512, 8 layers, 8 heads, SwiGLU 1408; 34M parameters), untied heads.
  * {@code scripts/bench-torch.py} runs the same step in PyTorch.
  *
@@ -78,11 +79,11 @@ final class TransformerStepBenchmark {
         NEW_TOKENS);
     SamplingSettings sampling = new SamplingSettings(1, 1.0, 0, 1.0, NEW_TOKENS);
     int[] sampled = new int[1];
-    double sampleMs = median(iterations, () -> sampled[0] = sample(weights, sampling, prompts)
+    Timing sampleMs = time(iterations, () -> sampled[0] = sample(weights, sampling, prompts)
         .stream().mapToInt(c -> c.tokens().length).sum());
     double sampleFlops = 2.0 * m * (batch * PROMPT + sampled[0] - batch);
     report("sampling, kernel (KV cache)", sampleMs, sampleFlops, peak,
-        String.format("%,8.0f tokens/s", sampled[0] / sampleMs * 1000));
+        String.format("%,8.0f tokens/s", sampled[0] / sampleMs.median() * 1000));
 
     List<Completion> completions = sample(weights, sampling, prompts);
     List<TrainingSequence> sequences = sequences(prompts, completions);
@@ -96,16 +97,16 @@ final class TransformerStepBenchmark {
         + 12.0 * length * length * shape.modelWidth() * shape.layers() * batch;
     double[][] gradient = new double[1][];
     TransformerBackprop[] engine = new TransformerBackprop[1];
-    double backwardMs = median(iterations, () -> {
+    Timing backwardMs = time(iterations, () -> {
       engine[0] = TransformerBackprop.of(weights, "bench");
       gradient[0] = engine[0].sum(new SequenceBatch(sequences), advantages, null, null).gradient();
     });
     report("forward + backward (TransformerBackprop)", backwardMs, backwardFlops, peak, "");
     AdamW adamw = new AdamW(new OptimizerSettings(1e-5, 0.9, 0.999, 1e-8, 0.01, 1.0,
         new ScheduleSettings(ScheduleType.CONSTANT, 0, 1, 0)), params.length);
-    double adamMs = median(iterations, () -> adamw.apply(params, gradient[0]));
+    Timing adamMs = time(iterations, () -> adamw.apply(params, gradient[0]));
     report("AdamW update", adamMs, 0, peak, "");
-    double stepMs = median(iterations, () -> {
+    Timing stepMs = time(iterations, () -> {
       weights.load(params);
       List<TrainingSequence> ss = sequences(prompts, sample(weights, sampling, prompts));
       GradientSum sum = TransformerBackprop.of(weights, "bench").sum(new SequenceBatch(ss),
@@ -142,17 +143,25 @@ final class TransformerStepBenchmark {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
   }
 
-  private static void report(String what, double ms, double flops, double peak, String extra) {
+  /**
+   * The median of the timed runs, and their minimum: on a shared machine other processes only
+   * ever add time, so when medians move between runs of the same code the minimum still compares
+   * two versions of it.
+   */
+  private record Timing(double median, double min) {}
+
+  private static void report(String what, Timing t, double flops, double peak, String extra) {
+    String ms = String.format("%9.2f ms (min %9.2f)", t.median(), t.min());
     if (flops > 0) {
-      double gflops = flops / ms / 1e6;
-      System.out.printf("  %-46s %9.2f ms  %6.1f GFLOP/s = %4.1f%% of peak  %s%n", what, ms,
-          gflops, 100 * gflops / peak, extra);
+      double gflops = flops / t.median() / 1e6;
+      System.out.printf("  %-46s %s  %6.1f GFLOP/s = %4.1f%% of peak  %s%n", what, ms, gflops,
+          100 * gflops / peak, extra);
     } else {
-      System.out.printf("  %-46s %9.2f ms%n", what, ms);
+      System.out.printf("  %-46s %s%n", what, ms);
     }
   }
 
-  private static double median(int iterations, Runnable body) {
+  private static Timing time(int iterations, Runnable body) {
     body.run(); // warm-up
     double[] ms = new double[iterations];
     for (int i = 0; i < iterations; i++) {
@@ -161,6 +170,6 @@ final class TransformerStepBenchmark {
       ms[i] = (System.nanoTime() - t0) / 1e6;
     }
     Arrays.sort(ms);
-    return ms[iterations / 2];
+    return new Timing(ms[iterations / 2], ms[0]);
   }
 }
