@@ -117,11 +117,13 @@ final class TransformerStepBenchmark {
         peak, "");
     long capacity = PROMPT + NEW_TOKENS;
     long cache = 2L * shape.layers() * batch * capacity * shape.kvHeads() * shape.headDim() * 4;
-    System.out.printf("  memory: parameters %.1f MB (x2: heap copy + native for BLAS), AdamW"
-        + " state %.1f MB, gradient %.1f MB (doubles); backward buffers %.1f MB (B %d x T %d);"
-        + " KV cache %.1f MB (2 x layers x B x %d positions x kv width, floats)%n",
-        params.length * 4 / 1e6, params.length * 8 / 1e6, params.length * 8 / 1e6,
-        engine[0].workspaceBytes() / 1e6, batch, length, cache / 1e6, capacity);
+    System.out.printf("  memory: parameters %.1f MB (x2: heap copy + native for BLAS), the"
+        + " sampler's (d, V) head %.1f MB, AdamW state %.1f MB, gradient %.1f MB (doubles);"
+        + " backward buffers %.1f MB (B %d x T %d); KV cache %.1f MB (2 x layers x B x %d"
+        + " positions x kv width, floats)%n",
+        params.length * 4 / 1e6, 4.0 * shape.vocabularySize() * shape.modelWidth() / 1e6,
+        params.length * 8 / 1e6, params.length * 8 / 1e6, engine[0].workspaceBytes() / 1e6, batch,
+        length, cache / 1e6, capacity);
   }
 
   private static List<Completion> sample(FastWeights weights, SamplingSettings settings,

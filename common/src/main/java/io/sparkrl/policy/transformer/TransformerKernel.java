@@ -27,7 +27,8 @@ import java.util.List;
  * <p>Memory per row set: the cache, {@code 2 * layers * rows * capacity * kvHeads * headDim}
  * floats (capacity = longest prompt + maxNewTokens, capped at maxPositions; doubled if a row
  * outgrows it), and per kernel the step buffers, {@code n * (4d + qkvWidth + qWidth + upWidth +
- * mlpWidth + V)} floats for n rows stepped at once. The parameters are shared ({@link FastWeights}).
+ * mlpWidth + V)} floats for n rows stepped at once. The parameters are shared ({@link FastWeights}),
+ * and so is the head's (d, V) copy the logits are taken with ({@code V * d} floats more).
  *
  * <p>Not thread-safe; one kernel (and its rows) per sampling thread.
  */
