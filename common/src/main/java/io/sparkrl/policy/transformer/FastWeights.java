@@ -214,17 +214,19 @@ public final class FastWeights {
       if (headByColumns == null) {
         headByColumns = new NativeFloats(vocabulary * d);
       }
-      float[] t = new float[vocabulary * d];
-      int block = 64;
-      for (int v0 = 0; v0 < vocabulary; v0 += block) {
-        int v1 = Math.min(vocabulary, v0 + block);
-        for (int j = 0; j < d; j++) {
-          for (int v = v0; v < v1; v++) {
-            t[j * vocabulary + v] = values[head.weight() + v * d + j];
+      // transposed a band of rows at a time (each load: not a second V x d array per step)
+      int band = Math.min(d, 64);
+      float[] t = new float[band * vocabulary];
+      for (int j0 = 0; j0 < d; j0 += band) {
+        int rows = Math.min(band, d - j0);
+        for (int v = 0; v < vocabulary; v++) {
+          int from = head.weight() + v * d + j0;
+          for (int j = 0; j < rows; j++) {
+            t[j * vocabulary + v] = values[from + j];
           }
         }
+        headByColumns.put(j0 * vocabulary, t, 0, rows * vocabulary);
       }
-      headByColumns.put(0, t, 0, t.length);
       headByColumnsVersion = version;
     }
     return headByColumns;

@@ -179,4 +179,34 @@ class TransformerKernelTest {
     }
     return sb.toString();
   }
+
+  @Test
+  void theSamplersHeadIsTheStoredHeadTransposedAfterEachLoad() {
+    // d 200: three bands of 64 rows and a remainder of 8
+    TransformerShape shape = TransformerShape.llama(300, 1, 200, 4, 4, 64, 16, 10000, 1e-5, false,
+        false);
+    float[] p = new float[TransformerLayout.of(shape).parameterCount()];
+    for (int load = 0; load < 2; load++) {
+      for (int i = 0; i < p.length; i++) {
+        p[i] = (load + 1) * 0.001f * (i % 977);
+      }
+      FastWeights w = load == 0 ? new FastWeights(shape, p) : reloaded(shape, p);
+      float[] columns = new float[300 * 200];
+      w.headByColumns().get(0, columns, 0, columns.length);
+      int head = w.head.weight();
+      for (int v = 0; v < 300; v++) {
+        for (int j = 0; j < 200; j++) {
+          assertEquals(p[head + v * 200 + j], columns[j * 300 + v], "v " + v + ", j " + j);
+        }
+      }
+    }
+  }
+
+  /** Weights built from other values, their head copy taken, then loaded with {@code p}. */
+  private static FastWeights reloaded(TransformerShape shape, float[] p) {
+    FastWeights w = new FastWeights(shape, new float[p.length]);
+    w.headByColumns();
+    w.load(p);
+    return w;
+  }
 }
