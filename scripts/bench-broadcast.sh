@@ -11,9 +11,9 @@ cd "$ROOT"
 # the benchmark lives with the tests (it starts a local-cluster as LocalClusterTest does)
 mvn -q -B -pl common,job test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$ROOT/job/target/test-classpath.txt" >/dev/null
-. "$ROOT/scripts/java-opens.sh"
+. "$ROOT/scripts/java-flags.sh"
 export OMP_NUM_THREADS=1
 # shellcheck disable=SC2086
-exec java -Xmx4g $OPENS \
+exec java -Xmx4g $JAVA_FLAGS \
   -cp "$ROOT/job/target/test-classes:$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/test-classpath.txt)" \
   io.sparkrl.job.bench.BroadcastBenchmark "$@"

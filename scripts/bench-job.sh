@@ -14,13 +14,13 @@ cd "$ROOT"
 # the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
 mvn -q -B -pl job -am test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$ROOT/job/target/bench-classpath.txt" >/dev/null
-. "$ROOT/scripts/java-opens.sh"
+. "$ROOT/scripts/java-flags.sh"
 export OMP_NUM_THREADS=1
 XMX=6g
 for a in "$@"; do
   case "$a" in small:*) XMX=10g ;; esac
 done
 # shellcheck disable=SC2086
-exec java -Xmx"${BENCH_XMX:-$XMX}" $OPENS ${BENCH_JAVA_OPTS:-} \
+exec java -Xmx"${BENCH_XMX:-$XMX}" $JAVA_FLAGS ${BENCH_JAVA_OPTS:-} \
   -cp "$ROOT/job/target/test-classes:$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/bench-classpath.txt)" \
   io.sparkrl.job.bench.SparkOverheadBenchmark "$@"

@@ -13,11 +13,11 @@ SIZES=(); while [[ $# -gt 0 && "$1" != "--" ]]; do SIZES+=("$1"); shift; done
 # the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
 mvn -q -B -pl job -am test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$ROOT/job/target/bench-classpath.txt" >/dev/null
-. "$ROOT/scripts/java-opens.sh"
+. "$ROOT/scripts/java-flags.sh"
 export OMP_NUM_THREADS=1
 for n in "${SIZES[@]}"; do
   # shellcheck disable=SC2086
-  java -Xmx1g $OPENS \
+  java -Xmx1g $JAVA_FLAGS \
     -cp "$ROOT/job/target/test-classes:$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/bench-classpath.txt)" \
     io.sparkrl.job.bench.DriverMemoryBenchmark "$n" "$STEPS" "$@"
 done

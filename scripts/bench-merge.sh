@@ -9,9 +9,9 @@ cd "$ROOT"
 # the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
 mvn -q -B -pl job -am test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$ROOT/job/target/bench-classpath.txt" >/dev/null
-. "$ROOT/scripts/java-opens.sh"
+. "$ROOT/scripts/java-flags.sh"
 export OMP_NUM_THREADS=1
 # shellcheck disable=SC2086
-exec java -Xmx8g $OPENS ${BENCH_JAVA_OPTS:-} \
+exec java -Xmx8g $JAVA_FLAGS ${BENCH_JAVA_OPTS:-} \
   -cp "$ROOT/job/target/test-classes:$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat job/target/bench-classpath.txt)" \
   io.sparkrl.job.bench.MergeBenchmark "$@"

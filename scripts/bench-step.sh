@@ -4,13 +4,16 @@
 # GFLOP/s as a share of the measured single-core sgemm peak.
 # Usage: scripts/bench-step.sh [iterations] [size:batch ...]   (sizes: default, large;
 #        tiny, small = Llama-style transformers; without size:batch it runs default:16 default:64
-#        large:16 large:64)
+#        large:16 large:64). BENCH_JAVA_OPTS adds JVM options. The transformer sizes sample with
+#        both of the kernel's products (OpenBLAS, and the vector panels the job uses) in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # the benchmarks live with the tests (not shipped in the jars): test classes and test classpath
 mvn -q -B -pl common test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$PWD/common/target/bench-classpath.txt" >/dev/null
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
-exec java -Xmx8g \
+. scripts/java-flags.sh
+# shellcheck disable=SC2086
+exec java -Xmx8g $JAVA_FLAGS ${BENCH_JAVA_OPTS:-} \
   -cp "common/target/test-classes:common/target/classes:$(cat common/target/bench-classpath.txt)" \
   io.sparkrl.bench.StepBenchmark "$@"

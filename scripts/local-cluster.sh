@@ -22,7 +22,7 @@ WORKER_UI_PORT="${SPARKRL_WORKER_UI_PORT:-8181}"
 WORKER_CORES="${SPARKRL_WORKER_CORES:-1}"
 WORKER_MEMORY="${SPARKRL_WORKER_MEMORY:-1536m}"
 WORKERS="${SPARKRL_WORKERS:-2}"
-. "$ROOT/scripts/java-opens.sh"
+. "$ROOT/scripts/java-flags.sh"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2> /dev/null; }
 
@@ -41,7 +41,7 @@ daemon() { # name, main class, arguments...
   local name="$1" main="$2"
   shift 2
   # shellcheck disable=SC2086
-  nohup java -Xmx"${SPARKRL_DAEMON_HEAP:-512m}" $OPENS -cp "$SPARK_HOME/jars/*" "$main" \
+  nohup java -Xmx"${SPARKRL_DAEMON_HEAP:-512m}" $JAVA_FLAGS -cp "$SPARK_HOME/jars/*" "$main" \
     --properties-file "$STATE/spark-auth.conf" "$@" \
     > "$STATE/$name.log" 2>&1 < /dev/null &
   echo $! > "$STATE/$name.pid"

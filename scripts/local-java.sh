@@ -44,7 +44,7 @@ else
   fi
   JOB_CP="$ROOT/job/target/classes:$ROOT/common/target/classes:$(cat "$CLASSPATH_FILE")"
 fi
-. "$ROOT/scripts/java-opens.sh"
+. "$ROOT/scripts/java-flags.sh"
 # One native (OpenMP/BLAS) thread per Spark task core: 2.5x faster than ND4J's default threading
 # with two tasks on two cores (README, "Running on a cluster").
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
@@ -52,5 +52,5 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 cd "$ROOT"
 # shellcheck disable=SC2086
-exec java -Xmx${SPARKRL_HEAP:-6g} $OPENS ${JAVA_OPTS:-} -cp "$JOB_CP$EXTRA_CP" \
+exec java -Xmx${SPARKRL_HEAP:-6g} $JAVA_FLAGS ${JAVA_OPTS:-} -cp "$JOB_CP$EXTRA_CP" \
   io.sparkrl.job.Main "${ARGS[@]}"

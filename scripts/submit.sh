@@ -36,8 +36,12 @@ EXTRA=()
 if [ -n "${SPARK_SUBMIT_OPTS_EXTRA:-}" ]; then read -r -a EXTRA <<< "$SPARK_SUBMIT_OPTS_EXTRA"; fi
 MASTER_ARGS=()
 if [ -n "${SPARK_MASTER:-}" ]; then MASTER_ARGS=(--master "$SPARK_MASTER"); fi
+DRIVER_ARGS=()
 case "${SPARK_MASTER:-local}" in
-  local|local\[*) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;;
+  local|local\[*) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+    # local mode samples in the driver's JVM: it needs the Vector API module as executors do
+    # (the job adds it to spark.executor.extraJavaOptions itself)
+    DRIVER_ARGS=(--driver-java-options "--add-modules=jdk.incubator.vector") ;;
 esac
 CLUSTER_STATE="${SPARKRL_CLUSTER_DIR:-$ROOT/target/local-cluster}"
 if [ -z "${SPARK_PROPERTIES_FILE:-}" ] && [ -n "${SPARK_MASTER:-}" ] \
@@ -54,11 +58,11 @@ SUBMIT_ARGS=("${MASTER_ARGS[@]}"
   "${CONF_ARGS[@]}" "${EXTRA[@]}"
   "$JAR" "$@")
 if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
-  exec "$SPARK_HOME/bin/spark-submit" "${SUBMIT_ARGS[@]}"
+  exec "$SPARK_HOME/bin/spark-submit" "${DRIVER_ARGS[@]}" "${SUBMIT_ARGS[@]}"
 fi
 SPARK_HOME="$("$ROOT/scripts/spark-home.sh")"
 export SPARK_HOME SPARK_SCALA_VERSION=2.12
-. "$ROOT/scripts/java-opens.sh"
+. "$ROOT/scripts/java-flags.sh"
 # bin/spark-submit = spark-class org.apache.spark.deploy.SparkSubmit: Spark's jars on the
 # classpath, the application jar given to SparkSubmit, which adds it to the driver's loader
 # classpath, and like spark-class the Hadoop client configuration (YARN: where the ResourceManager
@@ -68,5 +72,5 @@ for d in "${YARN_CONF_DIR:-}" "${HADOOP_CONF_DIR:-}"; do
   if [ -n "$d" ]; then CP="$d:$CP"; fi
 done
 # shellcheck disable=SC2086
-exec java -Xmx"${SPARKRL_DRIVER_HEAP:-2g}" $OPENS -cp "$CP" \
+exec java -Xmx"${SPARKRL_DRIVER_HEAP:-2g}" $JAVA_FLAGS -cp "$CP" \
   org.apache.spark.deploy.SparkSubmit "${SUBMIT_ARGS[@]}"

@@ -8,13 +8,13 @@ package io.sparkrl.sampling;
 final class TokenPicker {
   private final SamplingSettings settings;
   private final double[] weights;
-  private final int[] order;
+  private final double[] sorted;
   private double logProb;
 
   TokenPicker(SamplingSettings settings, int vocabularySize) {
     this.settings = settings;
     this.weights = new double[vocabularySize];
-    this.order = new int[vocabularySize];
+    this.sorted = new double[vocabularySize];
   }
 
   private static int argmax(float[] logits, int offset, int n) {
@@ -81,38 +81,50 @@ final class TokenPicker {
     return last; // rounding at the top end
   }
 
-  /** Zeroes every weight outside the top-k and outside the top-p nucleus. */
+  /**
+   * Zeroes every weight outside the top-k and outside the top-p nucleus. The tokens kept are the
+   * first of the order by weight descending, index ascending on ties: k of them, then the shortest
+   * prefix of those whose cumulative weight reaches p of theirs. Sorting the weights' values (not
+   * the tokens) gives the same sums in the same order, since tied weights are equal; the cut then
+   * falls at a value, and among tokens of exactly that value the lowest indices are kept. O(V log
+   * V) a token: a subword vocabulary has 32k-152k entries.
+   */
   private void truncate(int v) {
-    for (int j = 0; j < v; j++) {
-      order[j] = j;
-    }
-    // insertion sort by weight descending, index ascending on ties: V is small and this is stable
-    for (int a = 1; a < v; a++) {
-      int x = order[a];
-      int b = a - 1;
-      while (b >= 0 && weights[order[b]] < weights[x]) {
-        order[b + 1] = order[b];
-        b--;
-      }
-      order[b + 1] = x;
-    }
+    System.arraycopy(weights, 0, sorted, 0, v);
+    java.util.Arrays.sort(sorted, 0, v); // ascending: rank r is sorted[v - 1 - r]
     int keep = settings.topK() > 0 ? Math.min(settings.topK(), v) : v;
     if (settings.topP() < 1) {
       double total = 0;
       for (int r = 0; r < keep; r++) {
-        total += weights[order[r]];
+        total += sorted[v - 1 - r];
       }
       double cumulative = 0;
       for (int r = 0; r < keep; r++) {
-        cumulative += weights[order[r]];
+        cumulative += sorted[v - 1 - r];
         if (cumulative >= settings.topP() * total) {
           keep = r + 1;
           break;
         }
       }
     }
-    for (int r = keep; r < v; r++) {
-      weights[order[r]] = 0;
+    double cut = sorted[v - keep];
+    int above = 0;
+    for (int j = 0; j < v; j++) {
+      if (weights[j] > cut) {
+        above++;
+      }
+    }
+    int tiesKept = keep - above; // of the tokens weighing exactly the cut, the first ones
+    for (int j = 0; j < v; j++) {
+      if (weights[j] < cut) {
+        weights[j] = 0;
+      } else if (weights[j] == cut) {
+        if (tiesKept > 0) {
+          tiesKept--;
+        } else {
+          weights[j] = 0;
+        }
+      }
     }
   }
 }

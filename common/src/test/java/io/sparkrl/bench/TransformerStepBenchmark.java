@@ -8,6 +8,7 @@ import io.sparkrl.optim.OptimizerSettings;
 import io.sparkrl.optim.ScheduleSettings;
 import io.sparkrl.optim.ScheduleType;
 import io.sparkrl.policy.transformer.FastWeights;
+import io.sparkrl.policy.transformer.SamplingProducts;
 import io.sparkrl.policy.transformer.TransformerBackprop;
 import io.sparkrl.policy.transformer.TransformerKernel;
 import io.sparkrl.policy.transformer.TransformerLayout;
@@ -78,14 +79,21 @@ final class TransformerStepBenchmark {
         shape.heads(), shape.kvHeads(), shape.mlpWidth(), params.length, m, batch, PROMPT,
         NEW_TOKENS);
     SamplingSettings sampling = new SamplingSettings(1, 1.0, 0, 1.0, NEW_TOKENS);
+    System.out.println("  the kernel's products: " + SamplingProducts.describe());
     int[] sampled = new int[1];
-    Timing sampleMs = time(iterations, () -> sampled[0] = sample(weights, sampling, prompts)
-        .stream().mapToInt(c -> c.tokens().length).sum());
-    double sampleFlops = 2.0 * m * (batch * PROMPT + sampled[0] - batch);
-    report("sampling, kernel (KV cache)", sampleMs, sampleFlops, peak,
-        String.format("%,8.0f tokens/s", sampled[0] / sampleMs.median() * 1000));
+    double sampleFlops = 0;
+    for (SamplingProducts products : SamplingProducts.values()) {
+      if (!products.available()) {
+        continue;
+      }
+      Timing sampleMs = time(iterations, () -> sampled[0] = sample(weights, sampling, prompts,
+          products).stream().mapToInt(c -> c.tokens().length).sum());
+      sampleFlops = 2.0 * m * (batch * PROMPT + sampled[0] - batch);
+      report("sampling, kernel (KV cache), " + label(products), sampleMs, sampleFlops, peak,
+          String.format("%,8.0f tokens/s", sampled[0] / sampleMs.median() * 1000));
+    }
 
-    List<Completion> completions = sample(weights, sampling, prompts);
+    List<Completion> completions = sample(weights, sampling, prompts, SamplingProducts.best());
     List<TrainingSequence> sequences = sequences(prompts, completions);
     double[] advantages = new double[batch];
     for (int i = 0; i < batch; i++) {
@@ -108,7 +116,8 @@ final class TransformerStepBenchmark {
     report("AdamW update", adamMs, 0, peak, "");
     Timing stepMs = time(iterations, () -> {
       weights.load(params);
-      List<TrainingSequence> ss = sequences(prompts, sample(weights, sampling, prompts));
+      List<TrainingSequence> ss = sequences(prompts, sample(weights, sampling, prompts,
+          SamplingProducts.best()));
       GradientSum sum = TransformerBackprop.of(weights, "bench").sum(new SequenceBatch(ss),
           advantages, null, null);
       adamw.apply(params, sum.gradient());
@@ -118,18 +127,24 @@ final class TransformerStepBenchmark {
     long capacity = PROMPT + NEW_TOKENS;
     long cache = 2L * shape.layers() * batch * capacity * shape.kvHeads() * shape.headDim() * 4;
     System.out.printf("  memory: parameters %.1f MB (x2: heap copy + native for BLAS), the"
-        + " sampler's (d, V) head %.1f MB, AdamW state %.1f MB, gradient %.1f MB (doubles);"
+        + " sampler's copy %.1f MB (%s), AdamW state %.1f MB, gradient %.1f MB (doubles);"
         + " backward buffers %.1f MB (B %d x T %d); KV cache %.1f MB (2 x layers x B x %d"
         + " positions x kv width, floats)%n",
-        params.length * 4 / 1e6, 4.0 * shape.vocabularySize() * shape.modelWidth() / 1e6,
+        params.length * 4 / 1e6, weights.samplerBytes(SamplingProducts.best()) / 1e6,
+        SamplingProducts.best() == SamplingProducts.OPENBLAS ? "the (d, V) head"
+            : "every weight as panels",
         params.length * 8 / 1e6, params.length * 8 / 1e6, engine[0].workspaceBytes() / 1e6, batch,
         length, cache / 1e6, capacity);
   }
 
   private static List<Completion> sample(FastWeights weights, SamplingSettings settings,
-      List<Prompt> prompts) {
-    return new Sampler(new TransformerKernel(weights, NEW_TOKENS), settings, -1)
+      List<Prompt> prompts, SamplingProducts products) {
+    return new Sampler(new TransformerKernel(weights, NEW_TOKENS, products), settings, -1)
         .sample(prompts, 7, 0);
+  }
+
+  private static String label(SamplingProducts products) {
+    return products == SamplingProducts.OPENBLAS ? "OpenBLAS" : "vector panels";
   }
 
   private static List<TrainingSequence> sequences(List<Prompt> prompts, List<Completion> cs) {

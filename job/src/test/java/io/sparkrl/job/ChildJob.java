@@ -27,7 +27,8 @@ final class ChildJob {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx1g");
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-opens") || a.startsWith("--add-exports")) {
+      if (a.startsWith("--add-opens") || a.startsWith("--add-exports")
+          || a.startsWith("--add-modules")) {
         cmd.add(a);
       }
     }

@@ -232,6 +232,52 @@ public final class FastWeights {
     return headByColumns;
   }
 
+  private WeightPanels panels;
+  private int panelsVersion = -1;
+
+  /**
+   * The weights as {@link WeightPanels}, repacked on first use after each {@link #load}: what
+   * {@link PanelProducts} multiplies by. Costs the matrix products' parameters once more, on the
+   * heap, where a kernel samples with them.
+   */
+  synchronized WeightPanels panels() {
+    if (panels == null) {
+      panels = new WeightPanels(this);
+    } else if (panelsVersion != version) {
+      panels.pack(values);
+    }
+    panelsVersion = version;
+    return panels;
+  }
+
+  /**
+   * Bytes a kernel with these products keeps beside the parameters, shared by the kernels over
+   * these weights: the (d, V) head for OpenBLAS, every weight as panels for the vector panels.
+   */
+  public long samplerBytes(SamplingProducts products) {
+    if (products == SamplingProducts.OPENBLAS) {
+      return 4L * vocabulary * d;
+    }
+    long floats = 0;
+    for (Linear f : new java.util.HashSet<>(linears())) {
+      floats += WeightPanels.size(f);
+    }
+    return 4 * floats;
+  }
+
+  /** Every linear map the sampler multiplies by, the head last. */
+  java.util.List<Linear> linears() {
+    java.util.List<Linear> all = new java.util.ArrayList<>();
+    for (int l = 0; l < shape.layers(); l++) {
+      all.addAll(java.util.List.of(qkv[l]));
+      all.add(attentionOut[l]);
+      all.addAll(java.util.List.of(up[l]));
+      all.add(down[l]);
+    }
+    all.add(head);
+    return all;
+  }
+
   /** Parameters of the matrix products per position (every linear map and the head). */
   public long matmulParameters() {
     long perLayer = (long) d * qkvWidth + (long) qWidth * d + (long) d * upWidth + (long) mlp * d;

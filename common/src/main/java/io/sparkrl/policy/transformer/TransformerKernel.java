@@ -1,15 +1,18 @@
 package io.sparkrl.policy.transformer;
 
-import io.sparkrl.gradient.NativeFloats;
 import io.sparkrl.sampling.TokenStepper;
 import java.util.List;
 
 /**
  * The transformer's CPU fast path for sampling: KV-cached steps whose per-position matrix products
- * (q/k/v, output, MLP, head) are single OpenBLAS products over all rows being stepped, so the
- * weights stream through the cache once per step whatever the batch and tokens/s grows with it;
- * the rest is plain Java loops ({@link RowMath}). The same maths as {@link TransformerStepper}
- * (the ND4J reference path); tested against a full forward pass and against that stepper.
+ * (q/k/v, output, MLP, head) are each one product over all rows being stepped, so the weights
+ * stream through the cache once per step whatever the batch and tokens/s grows with it; the rest
+ * is plain Java loops ({@link RowMath}). The same maths as {@link TransformerStepper} (the ND4J
+ * reference path); tested against a full forward pass and against that stepper.
+ *
+ * <p>The products are a seam ({@link RowProducts}, chosen by {@link SamplingProducts}): the JDK's
+ * Vector API over weights packed once per load ({@link PanelProducts}) where the JVM loads that
+ * module, OpenBLAS sgemm ({@link BlasProducts}) otherwise.
  *
  * <p>{@link #prefill} reads every prompt token of every row in ONE batched pass (the rows packed
  * without padding, each token at its own position) and caches each layer's post-rotary keys and
@@ -17,18 +20,20 @@ import java.util.List;
  * attends its positions 0..t, both in the prefill and in each {@link Rows#step}.
  *
  * <p>What holds bit for bit: a row's attention never reads another row, and the element-wise maths
- * is per row. The batched products are OpenBLAS sgemm, whose summation order for a row depends on
- * how many rows the product has and where the row sits among them (measured on OpenBLAS 0.3.19,
- * Zen kernels: a row's floats alone and in a batch differ by rounding). So a row's logits alone
- * and in a batch agree to rounding (about 1e-6 relative), and a sampled token can differ only
- * where a uniform draw lands within that rounding of a cumulative-probability boundary;
- * {@code TransformerKernelTest} checks that completions alone and in a batch are the same.
+ * is per row. With the vector panels so are the products, so a row's logits are the same floats
+ * alone and in any batch. OpenBLAS's summation order for a row depends on how many rows the
+ * product has and where the row sits among them (measured on OpenBLAS 0.3.19, Zen kernels), so
+ * there a row's logits alone and in a batch agree to rounding (about 1e-6 relative), and a sampled
+ * token can differ only where a uniform draw lands within that rounding of a
+ * cumulative-probability boundary; {@code TransformerKernelTest} checks that completions alone and
+ * in a batch are the same with both.
  *
  * <p>Memory per row set: the cache, {@code 2 * layers * rows * capacity * kvHeads * headDim}
  * floats (capacity = longest prompt + maxNewTokens, capped at maxPositions; doubled if a row
  * outgrows it), and per kernel the step buffers, {@code n * (4d + qkvWidth + qWidth + upWidth +
  * mlpWidth + V)} floats for n rows stepped at once. The parameters are shared ({@link FastWeights}),
- * and so is the head's (d, V) copy the logits are taken with ({@code V * d} floats more).
+ * and so is the products' copy of them ({@link FastWeights#samplerBytes}: every weight as panels,
+ * or the head's (d, V) copy for OpenBLAS).
  *
  * <p>Not thread-safe; one kernel (and its rows) per sampling thread.
  */
@@ -36,19 +41,39 @@ public final class TransformerKernel implements TokenStepper {
   private final FastWeights w;
   private final int maxNewTokens;
   private final FastWorkspace ws = new FastWorkspace();
+  private final SamplingProducts kind;
+  private final RowProducts products;
 
+  /** A kernel with the fastest products this JVM runs ({@link SamplingProducts#best()}). */
   public TransformerKernel(FastWeights weights, int maxNewTokens) {
+    this(weights, maxNewTokens, SamplingProducts.best());
+  }
+
+  public TransformerKernel(FastWeights weights, int maxNewTokens, SamplingProducts products) {
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("maxNewTokens " + maxNewTokens + " must be at least 1");
     }
     this.w = weights;
     this.maxNewTokens = maxNewTokens;
+    this.kind = products;
+    this.products = products.create(weights, ws);
+  }
+
+  /** The products this kernel multiplies with. */
+  public SamplingProducts products() {
+    return kind;
   }
 
   /** A kernel over a copy of {@code parameters} (tests, benchmarks). */
   public static TransformerKernel of(TransformerShape shape, float[] parameters,
       int maxNewTokens) {
     return new TransformerKernel(new FastWeights(shape, parameters), maxNewTokens);
+  }
+
+  /** A kernel over a copy of {@code parameters} with the given products (tests, benchmarks). */
+  public static TransformerKernel of(TransformerShape shape, float[] parameters, int maxNewTokens,
+      SamplingProducts products) {
+    return new TransformerKernel(new FastWeights(shape, parameters), maxNewTokens, products);
   }
 
   @Override
@@ -218,22 +243,14 @@ public final class TransformerKernel implements TokenStepper {
       double eps = w.shape.normEpsilon();
       int qkvWidth = w.qkvWidth;
       int qw = w.qWidth;
-      NativeFloats in = ws.nat("in", n * d);
-      NativeFloats y = ws.nat("y", n * d);
-      NativeFloats qkvN = ws.nat("qkv", n * qkvWidth);
       float[] qkv = ws.heap("qkv", n * qkvWidth);
       float[] context = ws.heap("ctx", n * qw);
-      NativeFloats contextN = ws.nat("ctx", n * qw);
-      NativeFloats uN = ws.nat("u", n * w.upWidth);
       float[] u = ws.heap("u", n * w.upWidth);
       float[] hidden = ws.heap("hid", n * w.mlp);
-      NativeFloats hiddenN = ws.nat("hid", n * w.mlp);
+      float[] y = ws.heap("y", n * d);
       for (int l = 0; l < w.shape.layers(); l++) {
         RowMath.norm(x, n, d, w.values, w.norm1[l], w.norm1Bias[l], eps, t, null, inverse);
-        in.put(0, t, 0, n * d);
-        for (FastWeights.Linear p : w.qkv[l]) {
-          linear(p, n, in, d, qkvN, qkv, qkvWidth);
-        }
+        products.linear(w.qkv[l], n, t, d, qkv, qkvWidth);
         for (FastWeights.Linear p : w.qkv[l]) {
           if (p.bias() >= 0) {
             RowMath.addBias(qkv, n, qkvWidth, p.column(), w.values, p.bias(), p.out());
@@ -251,13 +268,9 @@ public final class TransformerKernel implements TokenStepper {
         for (int e = 0; e < n; e++) {
           attend(l, row[e], position[e], qkv, e, context);
         }
-        contextN.put(0, context, 0, n * qw);
-        residual(w.attentionOut[l], n, contextN, qw, y, t, x);
+        residual(w.attentionOut[l], n, context, qw, y, x);
         RowMath.norm(x, n, d, w.values, w.norm2[l], w.norm2Bias[l], eps, t, null, inverse);
-        in.put(0, t, 0, n * d);
-        for (FastWeights.Linear p : w.up[l]) {
-          linear(p, n, in, d, uN, u, w.upWidth);
-        }
+        products.linear(w.up[l], n, t, d, u, w.upWidth);
         for (FastWeights.Linear p : w.up[l]) {
           if (p.bias() >= 0) {
             RowMath.addBias(u, n, w.upWidth, p.column(), w.values, p.bias(), p.out());
@@ -268,19 +281,14 @@ public final class TransformerKernel implements TokenStepper {
         } else {
           RowMath.gelu(u, n * w.mlp, hidden);
         }
-        hiddenN.put(0, hidden, 0, n * w.mlp);
-        residual(w.down[l], n, hiddenN, w.mlp, y, t, x);
+        residual(w.down[l], n, hidden, w.mlp, y, x);
       }
       float[] chosen = ws.heap("sel", m * d);
       for (int i = 0; i < m; i++) {
         System.arraycopy(x, select[i] * d, chosen, i * d, d);
       }
       RowMath.norm(chosen, m, d, w.values, w.finalNorm, w.finalNormBias, eps, t, null, inverse);
-      in.put(0, t, 0, m * d);
-      NativeFloats z = ws.nat("z", m * v);
-      NativeFloats.gemm(false, false, m, v, d, 1f, in, 0, d, w.headByColumns(), 0, v, 0f, z, 0,
-          v);
-      z.get(0, out, 0, m * v);
+      products.head(m, t, out);
     }
 
     /** Writes each entry's post-rotary key and value into its row's cache. */
@@ -335,23 +343,16 @@ public final class TransformerKernel implements TokenStepper {
       }
     }
 
-    /** out[:, f's columns] = in op(W) over n rows (out has leading dimension ld), via y. */
-    private void linear(FastWeights.Linear f, int n, NativeFloats in, int ldIn, NativeFloats y,
-        float[] out, int ld) {
-      f.forward(n, w.params, in, 0, ldIn, y, ld);
-      y.get(0, out, 0, n * ld);
-    }
-
-    /** x += f(in) (+ bias) over n rows. */
-    private void residual(FastWeights.Linear f, int n, NativeFloats in, int ldIn, NativeFloats y,
-        float[] t, float[] x) {
+    /** x += f(in) (+ bias) over n rows, via y. */
+    private void residual(FastWeights.Linear f, int n, float[] in, int ldIn, float[] y,
+        float[] x) {
       int d = w.d;
-      linear(f, n, in, ldIn, y, t, d);
+      products.linear(new FastWeights.Linear[] {f}, n, in, ldIn, y, d);
       if (f.bias() >= 0) {
-        RowMath.addBias(t, n, d, 0, w.values, f.bias(), d);
+        RowMath.addBias(y, n, d, 0, w.values, f.bias(), d);
       }
       for (int k = 0; k < n * d; k++) {
-        x[k] += t[k];
+        x[k] += y[k];
       }
     }
   }

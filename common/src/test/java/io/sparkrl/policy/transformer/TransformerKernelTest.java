@@ -20,14 +20,16 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The CPU sampling kernel ({@link TransformerKernel}) through the production {@link Sampler}:
  * recorded log-probs equal the ND4J path's full forward pass (1e-5 absolute), completions equal
  * the ND4J stepper's, and a prompt's completions are the same alone and in a batch (log-probs to
- * 1e-5 relative: the batched products round differently); steps without
+ * 1e-5 relative with OpenBLAS, whose batched products round differently; bit for bit with the
+ * vector panels), each with both {@link SamplingProducts}; steps without
  * a prefill (growing the cache) agree with a prefill; and {@link TransformerModel} routes backends
  * and devices to the right path.
  */
@@ -48,15 +50,46 @@ class TransformerKernelTest {
     return new SamplingSettings(3, 1.0, 0, 1.0, MAX_NEW);
   }
 
+  /** Every shape with each of the sampler's products. */
+  static List<Arguments> shapesAndProducts(String... names) {
+    List<Arguments> out = new ArrayList<>();
+    for (String name : names) {
+      for (SamplingProducts products : SamplingProducts.values()) {
+        out.add(Arguments.of(name, products));
+      }
+    }
+    return out;
+  }
+
+  static List<Arguments> allShapesAndProducts() {
+    return shapesAndProducts(NAMES);
+  }
+
+  static List<Arguments> batchShapesAndProducts() {
+    return shapesAndProducts("llama-gqa-bias-untied", "llama-fused", "gpt2");
+  }
+
+  @Test
+  void theTestJvmsRunTheVectorPanels() {
+    // the build starts every test JVM with --add-modules=jdk.incubator.vector (pom.xml), so the
+    // tests below exercise both products; without it this JVM would silently test OpenBLAS twice
+    assertTrue(SamplingProducts.VECTOR_PANELS.available(), SamplingProducts.describe());
+    assertEquals(SamplingProducts.VECTOR_PANELS, SamplingProducts.best());
+    assertEquals(SamplingProducts.VECTOR_PANELS,
+        TransformerKernel.of(TinyTransformers.gpt2(), theta(TinyTransformers.gpt2()), 2)
+            .products());
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"llama-gqa-bias-untied", "llama-tied", "llama-fused", "gpt2"})
-  void recordedLogProbsEqualAFullForwardPassAndTheReferenceStepper(String name) {
+  @MethodSource("allShapesAndProducts")
+  void recordedLogProbsEqualAFullForwardPassAndTheReferenceStepper(String name,
+      SamplingProducts products) {
     TransformerShape shape = TransformerBackpropTest.shape(name);
     float[] theta = theta(shape);
     TransformerPolicy reference = TransformerPolicy.of(shape, theta, DataType.FLOAT);
     List<Prompt> all = prompts();
-    List<Completion> completions =
-        new Sampler(TransformerKernel.of(shape, theta, MAX_NEW), settings()).sample(all, 11, 0);
+    List<Completion> completions = new Sampler(
+        TransformerKernel.of(shape, theta, MAX_NEW, products), settings()).sample(all, 11, 0);
     List<TrainingSequence> sequences = new ArrayList<>();
     for (Completion c : completions) {
       sequences.add(TrainingSequence.of(all.get((int) (c.promptId() - 100)).tokens(), c.tokens()));
@@ -81,10 +114,11 @@ class TransformerKernelTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"llama-gqa-bias-untied", "llama-fused", "gpt2"})
-  void completionIsTheSameAloneOrInABatch(String name) {
+  @MethodSource("batchShapesAndProducts")
+  void completionIsTheSameAloneOrInABatch(String name, SamplingProducts products) {
     TransformerShape shape = TransformerBackpropTest.shape(name);
-    Sampler sampler = new Sampler(TransformerKernel.of(shape, theta(shape), MAX_NEW), settings());
+    Sampler sampler = new Sampler(TransformerKernel.of(shape, theta(shape), MAX_NEW, products),
+        settings());
     List<Prompt> all = new ArrayList<>(prompts());
     SplittableRandom random = new SplittableRandom(4);
     for (int p = 0; p < 12; p++) { // 16 prompts x 3 samples: 48 rows, past sgemm's small-M paths
@@ -98,6 +132,9 @@ class TransformerKernelTest {
         Completion a = alone.get(j);
         Completion b = batch.get(p * 3 + j);
         assertArrayEquals(b.tokens(), a.tokens(), "prompt " + p + " sample " + j);
+        if (products == SamplingProducts.VECTOR_PANELS) { // a row's floats are its own
+          assertArrayEquals(b.logProbs(), a.logProbs(), "prompt " + p + " sample " + j);
+        }
         for (int k = 0; k < a.logProbs().length; k++) { // sgemm rounding: 1e-5 relative
           assertEquals(b.logProbs()[k], a.logProbs()[k],
               1e-5 * Math.max(1, Math.abs(b.logProbs()[k])));
@@ -106,11 +143,15 @@ class TransformerKernelTest {
     }
   }
 
+  static List<Arguments> cacheShapesAndProducts() {
+    return shapesAndProducts("llama-gqa-bias-untied", "gpt2");
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"llama-gqa-bias-untied", "gpt2"})
-  void stepsFromAnEmptyCacheEqualAPrefillAndGrowTheCache(String name) {
+  @MethodSource("cacheShapesAndProducts")
+  void stepsFromAnEmptyCacheEqualAPrefillAndGrowTheCache(String name, SamplingProducts products) {
     TransformerShape shape = TransformerBackpropTest.shape(name);
-    TransformerKernel kernel = TransformerKernel.of(shape, theta(shape), 2);
+    TransformerKernel kernel = TransformerKernel.of(shape, theta(shape), 2, products);
     int v = shape.vocabularySize();
     int[] sequence = {1, 4, 3, 0, 2, 5, 1}; // 7 tokens through a cache of capacity 2
     TokenStepper.Rows rows = kernel.start(2);

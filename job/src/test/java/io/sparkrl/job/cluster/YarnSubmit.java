@@ -27,7 +27,7 @@ final class YarnSubmit {
   /** The arguments after {@code spark-submit}: everything but the application's own. */
   static List<String> submitArguments(String deployMode, Path sparkJars, List<String> appJars,
       List<String> libraries) {
-    String opens = String.join(" ", javaOpens());
+    String opens = String.join(" ", javaFlags());
     String javaHome = System.getProperty("java.home");
     List<String> jars = new ArrayList<>(appJars.subList(1, appJars.size()));
     libraries.forEach(l -> jars.add("local:" + l));
@@ -87,7 +87,7 @@ final class YarnSubmit {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx768m");
-    cmd.addAll(javaOpens());
+    cmd.addAll(javaFlags());
     cmd.add("-cp");
     cmd.add(cluster.confDir + java.io.File.pathSeparator + sparkJars + "/*");
     cmd.add("org.apache.spark.deploy.SparkSubmit");
@@ -120,10 +120,14 @@ final class YarnSubmit {
     return file;
   }
 
-  /** The --add-opens flags of this JVM (Surefire's, the same list as the job jar's manifest). */
-  static List<String> javaOpens() {
+  /**
+   * The --add-opens and --add-modules flags of this JVM (Surefire's: the job jar manifest's list
+   * and the Vector API module, as scripts/java-flags.sh).
+   */
+  static List<String> javaFlags() {
     return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).toList();
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")
+            || a.startsWith("--add-modules")).toList();
   }
 
   static String tail(Path log) throws IOException {

@@ -12,4 +12,19 @@ class SparkDefaultsTest {
     SparkConf user = new SparkConf(false).set(SparkDefaults.MAX_DIRECT_RESULT, "2m");
     assertEquals("2m", SparkDefaults.apply(user).get(SparkDefaults.MAX_DIRECT_RESULT));
   }
+
+  @Test
+  void executorsLoadTheVectorModuleBesideTheUsersOwnOptions() {
+    String key = SparkDefaults.EXECUTOR_JAVA_OPTIONS;
+    assertEquals("--add-modules=jdk.incubator.vector",
+        SparkDefaults.apply(new SparkConf(false)).get(key));
+    SparkConf user = new SparkConf(false).set(key, "-Xss4m -Dx=1");
+    assertEquals("-Xss4m -Dx=1 --add-modules=jdk.incubator.vector",
+        SparkDefaults.apply(user).get(key));
+    // applied twice (or already given by the user): not repeated
+    assertEquals("-Xss4m -Dx=1 --add-modules=jdk.incubator.vector",
+        SparkDefaults.apply(SparkDefaults.apply(user)).get(key));
+    SparkConf given = new SparkConf(false).set(key, "--add-modules jdk.incubator.vector");
+    assertEquals("--add-modules jdk.incubator.vector", SparkDefaults.apply(given).get(key));
+  }
 }

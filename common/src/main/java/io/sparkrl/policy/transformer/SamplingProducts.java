@@ -1,0 +1,73 @@
+package io.sparkrl.policy.transformer;
+
+/**
+ * Which implementation multiplies the sampler's rows by the weights ({@link TransformerKernel}).
+ * {@link #best()} is what the kernel uses: {@link #VECTOR_PANELS} where this JVM can run it,
+ * {@link #OPENBLAS} otherwise. Both compute the same products; they differ by float rounding, so a
+ * run's completions are reproducible on JVMs started with the same flags (every launch script of
+ * this project and the job's executors get the same ones).
+ */
+public enum SamplingProducts {
+  /** OpenBLAS sgemm ({@link BlasProducts}): any JVM. */
+  OPENBLAS,
+  /**
+   * Pre-packed weight panels and the JDK's Vector API ({@link PanelProducts}): 2-2.4x OpenBLAS at
+   * 16 rows. Needs {@code --add-modules=jdk.incubator.vector} on the JVM's command line and 256-bit
+   * vectors (AVX2 or better).
+   */
+  VECTOR_PANELS;
+
+  static final String VECTOR_MODULE = "jdk.incubator.vector";
+  private static final String PANELS_CLASS = "io.sparkrl.policy.transformer.PanelProducts";
+
+  /** Why {@link #VECTOR_PANELS} is not available here, or null when it is (checked once). */
+  private static final String UNAVAILABLE = vectorPanelsUnavailable();
+
+  /** The fastest this JVM runs. */
+  public static SamplingProducts best() {
+    return UNAVAILABLE == null ? VECTOR_PANELS : OPENBLAS;
+  }
+
+  /** Whether this JVM can run these products. */
+  public boolean available() {
+    return this == OPENBLAS || UNAVAILABLE == null;
+  }
+
+  /** One line for logs and benchmarks: the products {@link #best()} picks, and why. */
+  public static String describe() {
+    return UNAVAILABLE == null
+        ? "vector panels (jdk.incubator.vector, 256-bit)"
+        : "OpenBLAS sgemm (" + UNAVAILABLE + ")";
+  }
+
+  RowProducts create(FastWeights w, FastWorkspace ws) {
+    if (this == OPENBLAS) {
+      return new BlasProducts(w, ws);
+    }
+    if (UNAVAILABLE != null) {
+      throw new IllegalStateException("vector panels are not available: " + UNAVAILABLE);
+    }
+    try {
+      // by name: the class links against the incubator module, absent from most JVMs
+      return (RowProducts) Class.forName(PANELS_CLASS).getDeclaredConstructor(FastWeights.class)
+          .newInstance(w);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create " + PANELS_CLASS, e);
+    }
+  }
+
+  private static String vectorPanelsUnavailable() {
+    if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+      return "start the JVM with --add-modules=" + VECTOR_MODULE + " for the faster vector panels";
+    }
+    try {
+      Class<?> panels = Class.forName(PANELS_CLASS);
+      java.lang.reflect.Method supported = panels.getDeclaredMethod("supported");
+      supported.setAccessible(true);
+      return (Boolean) supported.invoke(null) ? null
+          : "this CPU has no 256-bit vectors for the vector panels";
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return "the vector panels cannot load: " + e;
+    }
+  }
+}
