@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import io.sparkrl.job.driver.SparkDefaults;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -45,7 +46,10 @@ public final class LocalCluster {
     Path home = Files.createDirectories(work.resolve("spark-home"));
     System.setProperty("spark.testing", "1");
     System.setProperty("spark.test.home", home.toString());
-    SparkConf conf = new SparkConf().setMaster("local-cluster[" + EXECUTORS + ",1,1024]")
+    // the job's own defaults (SparkDefaults), as Main applies them: the executors load the
+    // Vector API module as a real cluster's would
+    SparkConf conf = SparkDefaults.apply(new SparkConf())
+        .setMaster("local-cluster[" + EXECUTORS + ",1,1024]")
         .setAppName(name).set("spark.ui.enabled", "false")
         .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
         .set("spark.executorEnv.SPARK_SCALA_VERSION", "2.12")

@@ -23,7 +23,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
+import io.sparkrl.policy.transformer.SamplingProducts;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +69,16 @@ class LocalClusterTest {
   static void stop() {
     if (sc != null) {
       LocalCluster.stop(sc);
+    }
+  }
+
+  @Test
+  void executorsSampleWithTheVectorProducts() {
+    // executor JVMs the job starts get --add-modules=jdk.incubator.vector (SparkDefaults)
+    List<String> products = sc.parallelize(List.of(1, 2, 3, 4), 4)
+        .map(i -> SamplingProducts.best().name() + " " + SamplingProducts.describe()).collect();
+    for (String p : products) {
+      assertTrue(p.startsWith(SamplingProducts.VECTOR_PANELS.name()), p);
     }
   }
 
