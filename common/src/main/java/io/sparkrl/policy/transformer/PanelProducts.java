@@ -62,12 +62,6 @@ final class PanelProducts implements RowProducts {
    */
   static void multiply(float[] x, int ldx, int n, float[] panels, int in, int out, float[] y,
       int ldy, int column, float[] edge) {
-    multiply(x, ldx, n, panels, in, out, y, ldy, column, edge, 0, 0);
-  }
-
-  static void multiply(float[] x, int ldx, int n, float[] panels, int in, int out, float[] y,
-      int ldy, int column, float[] edge, int xStart, int yStart) {
-    column += yStart;
     for (int p = 0; p < WeightPanels.panels(out); p++) {
       int base = p * in * W;
       int columns = Math.min(W, out - p * W);
@@ -75,9 +69,9 @@ final class PanelProducts implements RowProducts {
       int r = 0;
       for (; r + 4 <= n; r += 4) {
         if (columns == W) {
-          four(x, xStart + r * ldx, ldx, panels, base, in, y, r * ldy + o, ldy);
+          four(x, r * ldx, ldx, panels, base, in, y, r * ldy + o, ldy);
         } else {
-          four(x, xStart + r * ldx, ldx, panels, base, in, edge, 0, W);
+          four(x, r * ldx, ldx, panels, base, in, edge, 0, W);
           for (int k = 0; k < 4; k++) {
             System.arraycopy(edge, k * W, y, (r + k) * ldy + o, columns);
           }
@@ -85,9 +79,9 @@ final class PanelProducts implements RowProducts {
       }
       for (; r < n; r++) {
         if (columns == W) {
-          one(x, xStart + r * ldx, panels, base, in, y, r * ldy + o);
+          one(x, r * ldx, panels, base, in, y, r * ldy + o);
         } else {
-          one(x, xStart + r * ldx, panels, base, in, edge, 0);
+          one(x, r * ldx, panels, base, in, edge, 0);
           System.arraycopy(edge, 0, y, r * ldy + o, columns);
         }
       }
