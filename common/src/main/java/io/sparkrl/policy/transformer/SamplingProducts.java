@@ -23,9 +23,28 @@ public enum SamplingProducts {
   /** Why {@link #VECTOR_PANELS} is not available here, or null when it is (checked once). */
   private static final String UNAVAILABLE = vectorPanelsUnavailable();
 
+  private static final java.util.concurrent.atomic.AtomicBoolean LOGGED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** The fastest this JVM runs. */
   public static SamplingProducts best() {
     return UNAVAILABLE == null ? VECTOR_PANELS : OPENBLAS;
+  }
+
+  /**
+   * {@link #best()}, saying once per JVM in the log which products sample and, for OpenBLAS, why
+   * (on an executor: a missing module flag is a 2x slower sampler, not an error).
+   */
+  static SamplingProducts bestLogged() {
+    if (LOGGED.compareAndSet(false, true)) {
+      org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SamplingProducts.class);
+      if (UNAVAILABLE == null) {
+        log.info("transformer sampling: {}", describe());
+      } else {
+        log.warn("transformer sampling: {}", describe());
+      }
+    }
+    return best();
   }
 
   /** Whether this JVM can run these products. */

@@ -62,7 +62,8 @@ final class TransformerModel implements PolicyModel {
   public TokenStepper stepper(SamplingDevice device, int maxNewTokens) {
     return switch (device.onLoadedBackend()) {
       case NETWORK -> policy().stepper(maxNewTokens);
-      case CPU_KERNEL -> new TransformerKernel(fast(), maxNewTokens);
+      case CPU_KERNEL -> new TransformerKernel(fast(), maxNewTokens,
+          SamplingProducts.bestLogged());
       case AUTO -> throw new IllegalStateException("auto resolves to a concrete path");
     };
   }

@@ -78,6 +78,10 @@ class TransformerKernelTest {
     assertEquals(SamplingProducts.VECTOR_PANELS,
         TransformerKernel.of(TinyTransformers.gpt2(), theta(TinyTransformers.gpt2()), 2)
             .products());
+    TransformerShape shape = TinyTransformers.llamaTied();
+    TokenStepper viaModel =
+        new TransformerModel(shape, theta(shape)).stepper(SamplingDevice.CPU_KERNEL, 2);
+    assertEquals(SamplingProducts.VECTOR_PANELS, ((TransformerKernel) viaModel).products());
   }
 
   @ParameterizedTest
