@@ -255,14 +255,7 @@ public final class FastWeights {
    * these weights: the (d, V) head for OpenBLAS, every weight as panels for the vector panels.
    */
   public long samplerBytes(SamplingProducts products) {
-    if (products == SamplingProducts.OPENBLAS) {
-      return 4L * vocabulary * d;
-    }
-    long floats = 0;
-    for (Linear f : new java.util.HashSet<>(linears())) {
-      floats += WeightPanels.size(f);
-    }
-    return 4 * floats;
+    return products == SamplingProducts.OPENBLAS ? 4L * vocabulary * d : WeightPanels.bytes(this);
   }
 
   /** Every linear map the sampler multiplies by, the head last. */

@@ -17,7 +17,8 @@ public enum SamplingProducts {
    */
   VECTOR_PANELS;
 
-  static final String VECTOR_MODULE = "jdk.incubator.vector";
+  /** The JDK module the vector panels need on the JVM's command line. */
+  public static final String VECTOR_MODULE = "jdk.incubator.vector";
   private static final String PANELS_CLASS = "io.sparkrl.policy.transformer.PanelProducts";
 
   /** Why {@link #VECTOR_PANELS} is not available here, or null when it is (checked once). */
@@ -26,16 +27,11 @@ public enum SamplingProducts {
   private static final java.util.concurrent.atomic.AtomicBoolean LOGGED =
       new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** The fastest this JVM runs. */
-  public static SamplingProducts best() {
-    return UNAVAILABLE == null ? VECTOR_PANELS : OPENBLAS;
-  }
-
   /**
-   * {@link #best()}, saying once per JVM in the log which products sample and, for OpenBLAS, why
-   * (on an executor: a missing module flag is a 2x slower sampler, not an error).
+   * The fastest this JVM runs; the first call says in the log which products sample and, for
+   * OpenBLAS, why (on an executor a missing module flag is a 2x slower sampler, not an error).
    */
-  static SamplingProducts bestLogged() {
+  public static SamplingProducts best() {
     if (LOGGED.compareAndSet(false, true)) {
       org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SamplingProducts.class);
       if (UNAVAILABLE == null) {
@@ -44,7 +40,7 @@ public enum SamplingProducts {
         log.warn("transformer sampling: {}", describe());
       }
     }
-    return best();
+    return UNAVAILABLE == null ? VECTOR_PANELS : OPENBLAS;
   }
 
   /** Whether this JVM can run these products. */

@@ -62,8 +62,7 @@ final class TransformerModel implements PolicyModel {
   public TokenStepper stepper(SamplingDevice device, int maxNewTokens) {
     return switch (device.onLoadedBackend()) {
       case NETWORK -> policy().stepper(maxNewTokens);
-      case CPU_KERNEL -> new TransformerKernel(fast(), maxNewTokens,
-          SamplingProducts.bestLogged());
+      case CPU_KERNEL -> new TransformerKernel(fast(), maxNewTokens);
       case AUTO -> throw new IllegalStateException("auto resolves to a concrete path");
     };
   }

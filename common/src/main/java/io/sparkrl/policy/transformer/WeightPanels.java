@@ -20,17 +20,21 @@ final class WeightPanels {
   static final int WIDTH = 16;
 
   private final Map<FastWeights.Linear, float[]> panels = new HashMap<>();
-  private long floats;
 
   WeightPanels(FastWeights w) {
     for (FastWeights.Linear f : w.linears()) {
-      if (!panels.containsKey(f)) {
-        float[] p = new float[size(f)];
-        panels.put(f, p);
-        floats += p.length;
-      }
+      panels.computeIfAbsent(f, g -> new float[size(g)]);
     }
     pack(w.values);
+  }
+
+  /** Bytes the panels of {@code w} take, without building them. */
+  static long bytes(FastWeights w) {
+    long floats = 0;
+    for (FastWeights.Linear f : new java.util.HashSet<>(w.linears())) {
+      floats += size(f);
+    }
+    return 4 * floats;
   }
 
   /** Floats a weight's panels take. */
@@ -89,6 +93,10 @@ final class WeightPanels {
   }
 
   long bytes() {
-    return 4L * floats;
+    long floats = 0;
+    for (float[] p : panels.values()) {
+      floats += p.length;
+    }
+    return 4 * floats;
   }
 }

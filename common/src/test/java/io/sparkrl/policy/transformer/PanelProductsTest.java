@@ -118,6 +118,8 @@ class PanelProductsTest {
     assertArrayEquals(fresh, after, "repacked panels against panels packed from scratch");
     assertEquals(4L * WeightPanels.size(shared.head), shared.panels().bytes()
         - bytesOfLayers(shared));
+    assertEquals(shared.panels().bytes(), WeightPanels.bytes(shared));
+    assertEquals(shared.panels().bytes(), shared.samplerBytes(SamplingProducts.VECTOR_PANELS));
   }
 
   private static long bytesOfLayers(FastWeights w) {

@@ -1,5 +1,6 @@
 package io.sparkrl.job.driver;
 
+import io.sparkrl.policy.transformer.SamplingProducts;
 import org.apache.spark.SparkConf;
 
 /**
@@ -26,15 +27,14 @@ import org.apache.spark.SparkConf;
 public final class SparkDefaults {
   static final String MAX_DIRECT_RESULT = "spark.task.maxDirectResultSize";
   static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
-  static final String VECTOR_MODULE = "jdk.incubator.vector";
 
   private SparkDefaults() {}
 
   public static SparkConf apply(SparkConf conf) {
     conf.setIfMissing(MAX_DIRECT_RESULT, "120m");
     String options = conf.get(EXECUTOR_JAVA_OPTIONS, "").trim();
-    if (!options.contains(VECTOR_MODULE)) {
-      String module = "--add-modules=" + VECTOR_MODULE;
+    if (!options.contains(SamplingProducts.VECTOR_MODULE)) {
+      String module = "--add-modules=" + SamplingProducts.VECTOR_MODULE;
       conf.set(EXECUTOR_JAVA_OPTIONS, options.isEmpty() ? module : options + " " + module);
     }
     return conf;
