@@ -33,6 +33,10 @@ import java.util.Objects;
  * <p>Not thread safe: one optimizer belongs to the driver that owns the parameters.
  */
 public final class AdamW {
+  /** The per-parameter arithmetic: four parameters at a time where the JVM can (same bits). */
+  private static final MomentStep BEST = MomentStep.best();
+
+  private final MomentStep moments;
   private final OptimizerSettings settings;
   private final LearningRateSchedule schedule;
   private final double[] m;
@@ -41,10 +45,21 @@ public final class AdamW {
 
   /** A fresh optimizer: zero moments, no step taken. */
   public AdamW(OptimizerSettings settings, int parameterCount) {
-    this(settings, 0L, new double[requireCount(parameterCount)], new double[parameterCount]);
+    this(settings, 0L, new double[requireCount(parameterCount)], new double[parameterCount],
+        BEST);
   }
 
-  private AdamW(OptimizerSettings settings, long t, double[] m, double[] v) {
+  /**
+   * A fresh optimizer that updates one parameter at a time even where the JVM runs the Vector
+   * API: the same bits, slower; the benchmark's "before".
+   */
+  public static AdamW withPlainArithmetic(OptimizerSettings settings, int parameterCount) {
+    return new AdamW(settings, 0L, new double[requireCount(parameterCount)],
+        new double[parameterCount], new ScalarMomentStep());
+  }
+
+  private AdamW(OptimizerSettings settings, long t, double[] m, double[] v, MomentStep moments) {
+    this.moments = moments;
     this.settings = Objects.requireNonNull(settings, "settings == null");
     this.schedule = new LearningRateSchedule(settings);
     this.t = t;
@@ -59,7 +74,7 @@ public final class AdamW {
    */
   public static AdamW restore(OptimizerSettings settings, AdamWState state) {
     Objects.requireNonNull(state, "state == null");
-    return new AdamW(settings, state.t(), state.m(), state.v());
+    return new AdamW(settings, state.t(), state.m(), state.v(), BEST);
   }
 
   /** Reads a state written by {@link #writeTo}; see {@link AdamWState#readFrom}. */
@@ -82,13 +97,6 @@ public final class AdamW {
       throw new IllegalArgumentException("optimizer has " + m.length + " parameters but got "
           + parameters.length + " parameters and a gradient of " + gradient.length);
     }
-    for (int i = 0; i < gradient.length; i++) {
-      if (!Double.isFinite(gradient[i])) {
-        throw new IllegalArgumentException("gradient[" + i + "] = " + gradient[i]
-            + ": the gradient must be finite; no update applied");
-      }
-    }
-
     double gradNorm = l2Norm(gradient);
     double maxNorm = settings.maxGradNorm();
     boolean clip = maxNorm > 0.0 && gradNorm > maxNorm;
@@ -100,19 +108,9 @@ public final class AdamW {
     t += 1;
     double beta1 = settings.beta1();
     double beta2 = settings.beta2();
-    double eps = settings.epsilon();
-    double decay = 1.0 - lr * settings.weightDecay();
-    double correction1 = 1.0 - Math.pow(beta1, t);
-    double correction2 = 1.0 - Math.pow(beta2, t);
-    for (int i = 0; i < m.length; i++) {
-      double g = gradient[i] * scale;
-      m[i] = beta1 * m[i] + (1.0 - beta1) * g;
-      v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
-      double mHat = m[i] / correction1;
-      double vHat = v[i] / correction2;
-      double theta = parameters[i];
-      parameters[i] = (float) (theta * decay - lr * mHat / (Math.sqrt(vHat) + eps));
-    }
+    moments.apply(parameters, gradient, m, v, new MomentStep.Scalars(scale, beta1, beta2,
+        1.0 - Math.pow(beta1, t), 1.0 - Math.pow(beta2, t), lr, 1.0 - lr * settings.weightDecay(),
+        settings.epsilon()));
     return new UpdateReport(gradNorm, clippedNorm, lr, t);
   }
 
@@ -151,7 +149,10 @@ public final class AdamW {
   /**
    * The L2 norm, computed from the plain sum of squares and, only if that overflows, again with
    * the values scaled by their largest magnitude, so huge but finite gradients are still clipped
-   * in the right direction instead of to zero.
+   * in the right direction instead of to zero. A finite sum of squares also proves every value
+   * finite, so only a non-finite sum looks for a NaN or infinity.
+   *
+   * @throws IllegalArgumentException naming the first NaN or infinite value
    */
   static double l2Norm(double[] x) {
     double sum = 0.0;
@@ -160,6 +161,12 @@ public final class AdamW {
     }
     if (Double.isFinite(sum)) {
       return Math.sqrt(sum);
+    }
+    for (int i = 0; i < x.length; i++) {
+      if (!Double.isFinite(x[i])) {
+        throw new IllegalArgumentException("gradient[" + i + "] = " + x[i]
+            + ": the gradient must be finite; no update applied");
+      }
     }
     double max = 0.0;
     for (double value : x) {

@@ -110,10 +110,16 @@ final class TransformerStepBenchmark {
       gradient[0] = engine[0].sum(new SequenceBatch(sequences), advantages, null, null).gradient();
     });
     report("forward + backward (TransformerBackprop)", backwardMs, backwardFlops, peak, "");
-    AdamW adamw = new AdamW(new OptimizerSettings(1e-5, 0.9, 0.999, 1e-8, 0.01, 1.0,
-        new ScheduleSettings(ScheduleType.CONSTANT, 0, 1, 0)), params.length);
+    OptimizerSettings optimizer = new OptimizerSettings(1e-5, 0.9, 0.999, 1e-8, 0.01, 1.0,
+        new ScheduleSettings(ScheduleType.CONSTANT, 0, 1, 0));
+    // the plain loop first (the "before"), on a copy: the same bits, so the step below is unchanged
+    AdamW plain = AdamW.withPlainArithmetic(optimizer, params.length);
+    float[] scratch = params.clone();
+    Timing plainMs = time(iterations, () -> plain.apply(scratch, gradient[0]));
+    report("AdamW update, one parameter at a time", plainMs, 0, peak, "");
+    AdamW adamw = new AdamW(optimizer, params.length);
     Timing adamMs = time(iterations, () -> adamw.apply(params, gradient[0]));
-    report("AdamW update", adamMs, 0, peak, "");
+    report("AdamW update (what the driver runs)", adamMs, 0, peak, "");
     Timing stepMs = time(iterations, () -> {
       weights.load(params);
       List<TrainingSequence> ss = sequences(prompts, sample(weights, sampling, prompts,

@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * it at 64-256 rows.
  *
  * <p>Needs the JVM started with {@code --add-modules=jdk.incubator.vector} (an incubator module in
- * Java 17) and 256-bit vectors; {@link SamplingProducts} checks both before loading this class.
+ * Java 17) and 256-bit vectors; {@link io.sparkrl.vector.VectorModule} checks both before {@link SamplingProducts} loads this
+ * class.
  */
 final class PanelProducts implements RowProducts {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -31,11 +32,6 @@ final class PanelProducts implements RowProducts {
 
   PanelProducts(FastWeights w) {
     this.w = w;
-  }
-
-  /** Whether this JVM runs 8-float vectors natively (the products would crawl otherwise). */
-  static boolean supported() {
-    return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= S.vectorBitSize();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.sparkrl.policy.transformer;
 
+import io.sparkrl.vector.VectorModule;
+
 /**
  * Which implementation multiplies the sampler's rows by the weights ({@link TransformerKernel}).
  * {@link #best()} is what the kernel uses: {@link #VECTOR_PANELS} where this JVM can run it,
@@ -17,12 +19,10 @@ public enum SamplingProducts {
    */
   VECTOR_PANELS;
 
-  /** The JDK module the vector panels need on the JVM's command line. */
-  public static final String VECTOR_MODULE = "jdk.incubator.vector";
   private static final String PANELS_CLASS = "io.sparkrl.policy.transformer.PanelProducts";
 
   /** Why {@link #VECTOR_PANELS} is not available here, or null when it is (checked once). */
-  private static final String UNAVAILABLE = vectorPanelsUnavailable();
+  private static final String UNAVAILABLE = VectorModule.unavailable();
 
   private static final java.util.concurrent.atomic.AtomicBoolean LOGGED =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -59,30 +59,8 @@ public enum SamplingProducts {
     if (this == OPENBLAS) {
       return new BlasProducts(w, ws);
     }
-    if (UNAVAILABLE != null) {
-      throw new IllegalStateException("vector panels are not available: " + UNAVAILABLE);
-    }
-    try {
-      // by name: the class links against the incubator module, absent from most JVMs
-      return (RowProducts) Class.forName(PANELS_CLASS).getDeclaredConstructor(FastWeights.class)
-          .newInstance(w);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot create " + PANELS_CLASS, e);
-    }
-  }
-
-  private static String vectorPanelsUnavailable() {
-    if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-      return "start the JVM with --add-modules=" + VECTOR_MODULE + " for the faster vector panels";
-    }
-    try {
-      Class<?> panels = Class.forName(PANELS_CLASS);
-      java.lang.reflect.Method supported = panels.getDeclaredMethod("supported");
-      supported.setAccessible(true);
-      return (Boolean) supported.invoke(null) ? null
-          : "this CPU has no 256-bit vectors for the vector panels";
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return "the vector panels cannot load: " + e;
-    }
+    // by name: the class links against the incubator module, absent from most JVMs
+    return VectorModule.create(RowProducts.class, PANELS_CLASS, new Class<?>[] {FastWeights.class},
+        w);
   }
 }

@@ -1,6 +1,6 @@
 package io.sparkrl.job.driver;
 
-import io.sparkrl.policy.transformer.SamplingProducts;
+import io.sparkrl.vector.VectorModule;
 import org.apache.spark.SparkConf;
 
 /**
@@ -33,8 +33,8 @@ public final class SparkDefaults {
   public static SparkConf apply(SparkConf conf) {
     conf.setIfMissing(MAX_DIRECT_RESULT, "120m");
     String options = conf.get(EXECUTOR_JAVA_OPTIONS, "").trim();
-    if (!options.contains(SamplingProducts.VECTOR_MODULE)) {
-      String module = "--add-modules=" + SamplingProducts.VECTOR_MODULE;
+    if (!options.contains(VectorModule.NAME)) {
+      String module = "--add-modules=" + VectorModule.NAME;
       conf.set(EXECUTOR_JAVA_OPTIONS, options.isEmpty() ? module : options + " " + module);
     }
     return conf;

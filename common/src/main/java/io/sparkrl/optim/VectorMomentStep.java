@@ -1,0 +1,49 @@
+package io.sparkrl.optim;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link MomentStep} four parameters at a time with the JDK's Vector API (the divisions and the
+ * square root dominate the plain loop, and the CPU runs four of each at once); the same operations
+ * in the same order as {@link ScalarMomentStep}, so the same bits. Loaded by name only where
+ * {@link io.sparkrl.vector.VectorModule} finds the module.
+ */
+final class VectorMomentStep implements MomentStep {
+  private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
+  private static final int LANES = D.length();
+
+  @Override
+  public void apply(float[] parameters, double[] gradient, double[] m, double[] v, Scalars s) {
+    double scale = s.scale();
+    double beta1 = s.beta1();
+    double beta2 = s.beta2();
+    double oneMinusBeta1 = 1.0 - beta1;
+    double oneMinusBeta2 = 1.0 - beta2;
+    double correction1 = s.correction1();
+    double correction2 = s.correction2();
+    double lr = s.lr();
+    double decay = s.decay();
+    double eps = s.eps();
+    int n = m.length;
+    int bound = n - n % LANES;
+    for (int i = 0; i < bound; i += LANES) {
+      DoubleVector g = DoubleVector.fromArray(D, gradient, i).mul(scale);
+      DoubleVector mi = DoubleVector.fromArray(D, m, i).mul(beta1).add(g.mul(oneMinusBeta1));
+      DoubleVector vi = DoubleVector.fromArray(D, v, i).mul(beta2)
+          .add(g.mul(oneMinusBeta2).mul(g));
+      mi.intoArray(m, i);
+      vi.intoArray(v, i);
+      DoubleVector mHat = mi.div(correction1);
+      DoubleVector vHat = vi.div(correction2);
+      DoubleVector theta = (DoubleVector) FloatVector.fromArray(F, parameters, i)
+          .convertShape(VectorOperators.F2D, D, 0);
+      DoubleVector updated = theta.mul(decay).sub(mHat.mul(lr).div(vHat.sqrt().add(eps)));
+      ((FloatVector) updated.convertShape(VectorOperators.D2F, F, 0)).intoArray(parameters, i);
+    }
+    ScalarMomentStep.range(parameters, gradient, m, v, s, bound, n);
+  }
+}
