@@ -16,8 +16,26 @@ final class VectorMomentStep implements MomentStep {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
   private static final int LANES = D.length();
 
+  /**
+   * Parameters per call of {@link #block}: a short method called many times is compiled by the
+   * JIT within the first update (one long loop would run uncompiled Vector API code, allocating
+   * per operation, until an on-stack replacement; measured: 560 ms instead of 4 ms at 1M).
+   */
+  private static final int BLOCK = 8192;
+
   @Override
   public void apply(float[] parameters, double[] gradient, double[] m, double[] v, Scalars s) {
+    int n = m.length;
+    int bound = n - n % LANES;
+    for (int from = 0; from < bound; from += BLOCK) {
+      block(parameters, gradient, m, v, s, from, Math.min(bound, from + BLOCK));
+    }
+    ScalarMomentStep.range(parameters, gradient, m, v, s, bound, n);
+  }
+
+  /** Parameters from .. to - 1, to - from a multiple of the lanes. */
+  private static void block(float[] parameters, double[] gradient, double[] m, double[] v,
+      Scalars s, int from, int to) {
     double scale = s.scale();
     double beta1 = s.beta1();
     double beta2 = s.beta2();
@@ -28,9 +46,7 @@ final class VectorMomentStep implements MomentStep {
     double lr = s.lr();
     double decay = s.decay();
     double eps = s.eps();
-    int n = m.length;
-    int bound = n - n % LANES;
-    for (int i = 0; i < bound; i += LANES) {
+    for (int i = from; i < to; i += LANES) {
       DoubleVector g = DoubleVector.fromArray(D, gradient, i).mul(scale);
       DoubleVector mi = DoubleVector.fromArray(D, m, i).mul(beta1).add(g.mul(oneMinusBeta1));
       DoubleVector vi = DoubleVector.fromArray(D, v, i).mul(beta2)
@@ -44,6 +60,5 @@ final class VectorMomentStep implements MomentStep {
       DoubleVector updated = theta.mul(decay).sub(mHat.mul(lr).div(vHat.sqrt().add(eps)));
       ((FloatVector) updated.convertShape(VectorOperators.D2F, F, 0)).intoArray(parameters, i);
     }
-    ScalarMomentStep.range(parameters, gradient, m, v, s, bound, n);
   }
 }

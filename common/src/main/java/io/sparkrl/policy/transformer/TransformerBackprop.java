@@ -1,6 +1,5 @@
 package io.sparkrl.policy.transformer;
 
-import io.sparkrl.gradient.CompletionLogProbs;
 import io.sparkrl.gradient.GradientEngine;
 import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.gradient.LossSettings;
@@ -22,13 +21,18 @@ import java.util.Map;
  *
  * <p>Rows as in the reference: row {@code i*T + t} is position t of sequence i, T = the longest
  * sequence minus one, right-padding with token 0 (causal attention keeps it from every real
- * position, and padded rows carry no loss gradient). Every linear map, the head and all weight
- * gradients are single products over the B*T rows; attention is per (sequence, head), (T, T)
- * products. The loss rows go through {@link TokenLoss#row} in double.
+ * position, and padded rows carry no loss gradient). Every linear map of the decoder stack and its
+ * weight gradients are single products over the B*T rows; attention is per (sequence, head), (T, T)
+ * products. The head runs over the loss rows only (the positions that predict a completion token),
+ * {@link #headChunk} rows at a time, each chunk's logits going through {@link TokenLoss#row} in
+ * double and straight back through the head: prompt and padding rows cost no head product, and the
+ * logits of a whole batch never exist at once (with a 150,000-token vocabulary they would be
+ * gigabytes).
  *
  * <p>Memory (floats, per thread and role, grown to the largest batch and reused; n = B*T): saved
  * per layer {@code n*(2d + 2 + d + qkvWidth + qWidth + d + upWidth) + B*heads*T^2}, plus the
- * logits and dL/dlogits {@code 3 n V} and a native gradient of P; the result's P doubles.
+ * head's chunk {@code c*(3V + 2d)} (logits, dL/dlogits on the heap and for BLAS) and a native
+ * gradient of P; the result's P doubles.
  *
  * <p>Not thread-safe: one engine per thread and role (the workspace holds its last forward pass,
  * which {@link #completionLogProbs} and {@link #sum} on the same batch share).
@@ -45,7 +49,8 @@ public final class TransformerBackprop implements GradientEngine {
   private int length;
   private int[] tokens;
   private int[] positions;
-  private float[] logits;
+  /** The rows that predict a completion token, in (sequence, position) order. */
+  private int[] lossRows;
 
   private TransformerBackprop(FastWeights weights, FastWorkspace workspace) {
     this.w = weights;
@@ -71,7 +76,30 @@ public final class TransformerBackprop implements GradientEngine {
   @Override
   public double[][] completionLogProbs(SequenceBatch batch) {
     forward(batch);
-    return CompletionLogProbs.of(batch, logits, w.vocabulary, (i, t) -> i * length + t);
+    List<TrainingSequence> sequences = batch.sequences();
+    double[][] out = new double[sequences.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new double[sequences.get(i).completionLength()];
+    }
+    int v = w.vocabulary;
+    double[] z = new double[v];
+    int chunk = chunkRows();
+    for (int start = 0; start < lossRows.length; start += chunk) {
+      int c = Math.min(chunk, lossRows.length - start);
+      float[] logits = headLogits(start, c);
+      for (int q = 0; q < c; q++) {
+        int r = lossRows[start + q];
+        int i = r / length;
+        int t = r % length;
+        TrainingSequence s = sequences.get(i);
+        for (int j = 0; j < v; j++) {
+          z[j] = logits[q * v + j];
+        }
+        TokenLoss.logSoftmax(z, z);
+        out[i][t + 1 - s.promptLength()] = z[s.tokens()[t + 1]];
+      }
+    }
+    return out;
   }
 
   /**
@@ -96,37 +124,48 @@ public final class TransformerBackprop implements GradientEngine {
     int n = batchSize * length;
     int v = w.vocabulary;
     int d = w.d;
-    float[] dz = ws.heap("dz", n * v);
-    Arrays.fill(dz, 0, n * v, 0f);
-    double[] z = new double[v];
-    double[] dzRow = new double[v];
-    double loss = 0;
-    for (int i = 0; i < sequences.size(); i++) {
-      TrainingSequence s = sequences.get(i);
-      int[] seq = s.tokens();
-      for (int t = s.promptLength() - 1; t < seq.length - 1; t++) {
-        int r = i * length + t;
-        for (int j = 0; j < v; j++) {
-          z[j] = logits[r * v + j];
-        }
-        double lref = beta != 0 ? referenceLogProbs[i][t + 1 - s.promptLength()] : 0;
-        loss += TokenLoss.row(z, seq[t + 1], advantages[i], beta, lref, k3, alpha, dzRow, 0);
-        for (int j = 0; j < v; j++) {
-          dz[r * v + j] = (float) dzRow[j];
-        }
-      }
-    }
     int parameters = w.values.length;
     double[] gradient = new double[parameters];
     NativeFloats grad = ws.nat("grad", parameters);
     grad.zero(0, parameters);
-    NativeFloats dzN = ws.nat("z", n * v);
-    dzN.put(0, dz, 0, n * v);
-    w.head.weightGradient(n, ws.nat("nf", n * d), 0, d, dzN, v, grad);
-    NativeFloats dn = ws.nat("dn", n * d);
-    w.head.inputGradient(n, w.params, dzN, v, dn, false);
+    // the head and the loss over the loss rows only, a chunk of rows at a time: dL/d(final norm's
+    // output) of those rows into t, zero on prompt and padding rows
     float[] t = ws.heap("t", n * d);
-    dn.get(0, t, 0, n * d);
+    Arrays.fill(t, 0, n * d, 0f);
+    int chunk = chunkRows();
+    float[] dz = ws.heap("dz", chunk * v);
+    double[] z = new double[v];
+    double[] dzRow = new double[v];
+    double loss = 0;
+    for (int start = 0; start < lossRows.length; start += chunk) {
+      int c = Math.min(chunk, lossRows.length - start);
+      float[] logits = headLogits(start, c);
+      for (int q = 0; q < c; q++) {
+        int r = lossRows[start + q];
+        int i = r / length;
+        int pos = r % length;
+        TrainingSequence s = sequences.get(i);
+        for (int j = 0; j < v; j++) {
+          z[j] = logits[q * v + j];
+        }
+        double lref = beta != 0 ? referenceLogProbs[i][pos + 1 - s.promptLength()] : 0;
+        loss += TokenLoss.row(z, s.tokens()[pos + 1], advantages[i], beta, lref, k3, alpha, dzRow,
+            0);
+        for (int j = 0; j < v; j++) {
+          dz[q * v + j] = (float) dzRow[j];
+        }
+      }
+      NativeFloats dzN = ws.nat("z", chunk * v);
+      dzN.put(0, dz, 0, c * v);
+      w.head.weightGradient(c, ws.nat("nfl", chunk * d), 0, d, dzN, v, grad);
+      NativeFloats dn = ws.nat("dnl", chunk * d);
+      w.head.inputGradient(c, w.params, dzN, v, dn, false);
+      float[] rows = ws.heap("dnl", chunk * d);
+      dn.get(0, rows, 0, c * d);
+      for (int q = 0; q < c; q++) {
+        System.arraycopy(rows, q * d, t, lossRows[start + q] * d, d);
+      }
+    }
     float[] dres = ws.heap("dres", n * d);
     Arrays.fill(dres, 0, n * d, 0f);
     RowMath.normBackward(t, ws.heap("xhf", n * d), ws.heap("invf", n), n, d, w.values,
@@ -246,7 +285,10 @@ public final class TransformerBackprop implements GradientEngine {
     }
   }
 
-  /** Embedding, decoder stack and logits of every position, saving what the backward pass reads. */
+  /**
+   * Embedding, decoder stack and final norm of every position, saving what the backward pass
+   * reads; the head runs later, over the loss rows only ({@link #headLogits}).
+   */
   private void forward(SequenceBatch batch) {
     if (ws.owner == this && forwardOf == batch && forwardVersion == w.version) {
       return;
@@ -341,17 +383,54 @@ public final class TransformerBackprop implements GradientEngine {
       hiddenN.put(0, hidden, 0, n * inner);
       residual(w.down[l], n, hiddenN, inner, y, t, x);
     }
-    RowMath.norm(x, n, d, w.values, w.finalNorm, w.finalNormBias, eps, t, ws.heap("xhf", n * d),
-        ws.heap("invf", n));
-    NativeFloats nf = ws.nat("nf", n * d);
-    nf.put(0, t, 0, n * d);
-    NativeFloats z = ws.nat("z", n * v);
-    w.head.forward(n, w.params, nf, 0, d, z, v);
-    logits = ws.heap("logits", n * v);
-    z.get(0, logits, 0, n * v);
+    RowMath.norm(x, n, d, w.values, w.finalNorm, w.finalNormBias, eps, ws.heap("nf", n * d),
+        ws.heap("xhf", n * d), ws.heap("invf", n));
+    int rows = 0;
+    for (TrainingSequence s : sequences) {
+      rows += s.completionLength();
+    }
+    lossRows = new int[rows];
+    int q = 0;
+    for (int i = 0; i < b; i++) {
+      TrainingSequence s = sequences.get(i);
+      for (int pos = s.promptLength() - 1; pos < s.tokens().length - 1; pos++) {
+        lossRows[q++] = i * len + pos;
+      }
+    }
     forwardOf = batch;
     forwardVersion = w.version;
     ws.owner = this;
+  }
+
+  /**
+   * Rows of the head's logits at a time: 8M floats (32 MB a buffer), but at least 256 rows so the
+   * head's product stays efficient (a vocabulary over 32,768 then takes 256 V floats). Fixed by V
+   * alone, so a batch's sums do not depend on the machine.
+   */
+  static int headChunk(int vocabulary) {
+    return Math.max(256, (8 << 20) / vocabulary);
+  }
+
+  /** The head's rows at a time for this batch: its buffers are no larger than its loss rows. */
+  private int chunkRows() {
+    return Math.max(1, Math.min(headChunk(w.vocabulary), lossRows.length));
+  }
+
+  /** The logits (heap, c rows of V) of loss rows start .. start + c - 1. */
+  private float[] headLogits(int start, int c) {
+    int d = w.d;
+    int v = w.vocabulary;
+    int chunk = chunkRows();
+    float[] nf = ws.heap("nf", batchSize * length * d);
+    NativeFloats in = ws.nat("nfl", chunk * d);
+    for (int q = 0; q < c; q++) {
+      in.put(q * d, nf, lossRows[start + q] * d, d);
+    }
+    NativeFloats z = ws.nat("z", chunk * v);
+    w.head.forward(c, w.params, in, 0, d, z, v);
+    float[] logits = ws.heap("logits", chunk * v);
+    z.get(0, logits, 0, c * v);
+    return logits;
   }
 
   /** x += in f (+ bias), through native y and heap t (n, d). */

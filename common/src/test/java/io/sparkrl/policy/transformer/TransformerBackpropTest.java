@@ -70,6 +70,51 @@ class TransformerBackpropTest {
     assertEquals(actual, fast.sum(batch, advantages, loss, reference));
   }
 
+  @Test
+  void aLargeVocabularyRunsTheHeadInChunksWithTheSameResults() {
+    // V 40,000: chunks of 256 loss rows; 11 sequences of up to 30 completion tokens are 2 chunks
+    int v = 40_000;
+    assertEquals(256, TransformerBackprop.headChunk(v));
+    assertEquals(16_384, TransformerBackprop.headChunk(512));
+    TransformerShape shape = TransformerShape.llama(v, 1, 8, 2, 1, 12, 64, 10000, 1e-5, true,
+        false);
+    float[] theta = TinyTransformers.floats(TinyTransformers.parameters(shape, 41, 0.5));
+    SplittableRandom random = new SplittableRandom(43);
+    List<TrainingSequence> sequences = new ArrayList<>();
+    double[] advantages = new double[11];
+    int lossRows = 0;
+    for (int i = 0; i < 11; i++) {
+      int completion = i == 4 ? 7 : 30; // one short row: padding inside the second chunk
+      sequences.add(TrainingSequence.of(random.ints(1 + i % 5, 0, v).toArray(),
+          random.ints(completion, 0, v).toArray()));
+      advantages[i] = random.nextDouble(-1, 1);
+      lossRows += completion;
+    }
+    assertTrue(lossRows > 256 && lossRows < 512, lossRows + " loss rows");
+    SequenceBatch batch = new SequenceBatch(sequences);
+    TransformerPolicy reference = TransformerPolicy.of(shape, theta, DataType.FLOAT);
+    LossSettings loss = new LossSettings(Aggregation.SEQUENCE_MEAN, 0.2, KlEstimator.K3, 0.1);
+    double[][] referenceLogProbs = reference.completionLogProbs(batch);
+    for (int i = 0; i < referenceLogProbs.length; i++) {
+      for (int k = 0; k < referenceLogProbs[i].length; k++) {
+        referenceLogProbs[i][k] += 0.05 * Math.sin(i + k); // a reference policy apart from theta
+      }
+    }
+    GradientSum expected = reference.sum(batch, advantages, loss, referenceLogProbs);
+    TransformerBackprop fast = TransformerBackprop.of(shape, theta, "test");
+    assertClose(expected.gradient(), fast.sum(batch, advantages, loss, referenceLogProbs)
+        .gradient());
+    double[][] expectedLogProbs = reference.completionLogProbs(batch);
+    double[][] actualLogProbs = fast.completionLogProbs(batch);
+    for (int i = 0; i < expectedLogProbs.length; i++) {
+      assertEquals(expectedLogProbs[i].length, actualLogProbs[i].length);
+      for (int k = 0; k < expectedLogProbs[i].length; k++) {
+        assertEquals(expectedLogProbs[i][k], actualLogProbs[i][k], TOLERANCE,
+            "sequence " + i + ", token " + k);
+      }
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({"llama-gqa-bias-untied", "llama-tied", "llama-fused", "gpt2"})
   void completionLogProbsEqualTheReferencePath(String name) {
