@@ -7,8 +7,8 @@ package io.sparkrl.vector;
  * project and the job's executors pass) and the CPU must run 256-bit vectors natively (AVX2 or
  * better), or the vector code would be slower than the plain loops it replaces.
  *
- * <p>Classes that link against the module are only ever loaded by name, after {@link #unavailable()}
- * returned null: on a JVM without the module, loading them would fail.
+ * <p>Classes that link against the module are only ever loaded by name, after
+ * {@link #unavailable()} returned null: on a JVM without the module, loading them would fail.
  */
 public final class VectorModule {
   /** The JDK module's name. */

@@ -13,14 +13,17 @@ import jdk.incubator.vector.VectorSpecies;
  * the same fused multiply-adds in the same order as the four-row block), and on every machine
  * (8-float vectors everywhere; a fused multiply-add rounds once by definition).
  *
+ * <p>Six rows at a time (twelve sums, 15 of AVX2's 16 registers) was tried and measured slower at
+ * every size (small:64 sampling 6.7-6.8 s against 4.5-5.8 s): keep four.
+ *
  * <p>Measured on one core of this project's 2-core AMD EPYC (AVX2), 16 rows, weights already in
  * cache: 70-76 GFLOP/s against OpenBLAS sgemm's 29-34 for the shapes of the benchmark's
  * {@code small} transformer (OpenBLAS's packing of the weight dominates at few rows); level with
  * it at 64-256 rows.
  *
  * <p>Needs the JVM started with {@code --add-modules=jdk.incubator.vector} (an incubator module in
- * Java 17) and 256-bit vectors; {@link io.sparkrl.vector.VectorModule} checks both before {@link SamplingProducts} loads this
- * class.
+ * Java 17) and 256-bit vectors; {@link io.sparkrl.vector.VectorModule} checks both before
+ * {@link SamplingProducts} loads this class.
  */
 final class PanelProducts implements RowProducts {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
