@@ -31,8 +31,34 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
 
   public enum KlEstimator { K1, K3 }
 
-  /** The backward pass: {@link LstmBackprop}, or DL4J's own ({@link Dl4jGradient}). */
-  public enum Backend { FAST, DL4J }
+  /**
+   * The backward pass: {@code fast}, the policy's CPU path (plain Java loops and direct OpenBLAS
+   * calls: {@code LstmBackprop}, {@code TransformerBackprop}); {@code dl4j}, the policy's DL4J/ND4J
+   * ops (the reference the fast path is tested against, and what runs on the GPU under the CUDA
+   * backend); {@code auto}, {@code dl4j} when ND4J's backend is CUDA, else {@code fast}. Resolved
+   * on the executor, where the backend is known.
+   */
+  public enum Backend {
+    AUTO,
+    FAST,
+    DL4J;
+
+    /** The names accepted in configuration. */
+    public static final Set<String> NAMES = Set.of("auto", "fast", "dl4j");
+
+    /** The concrete pass: {@code auto} becomes {@code dl4j} on a CUDA backend, else fast. */
+    public Backend resolve(boolean cudaBackend) {
+      if (this != AUTO) {
+        return this;
+      }
+      return cudaBackend ? DL4J : FAST;
+    }
+
+    /** {@link #resolve} for the ND4J backend loaded in this JVM. */
+    public Backend onLoadedBackend() {
+      return resolve(io.sparkrl.policy.DeviceBinding.nd4j().isCuda());
+    }
+  }
 
   public static LossSettings from(Config config) {
     Section s = new Section(config, "sparkrl.loss");
@@ -42,7 +68,7 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
     return new LossSettings(aggregation, kl.doubleIn("coefficient", 0, 1e6),
         KlEstimator.valueOf(kl.oneOf("estimator", Set.of("k1", "k3")).toUpperCase()),
         s.doubleIn("entropy-coefficient", 0, 1e6),
-        Backend.valueOf(s.oneOf("backend", Set.of("fast", "dl4j")).toUpperCase()));
+        Backend.valueOf(s.oneOf("backend", Backend.NAMES).toUpperCase(java.util.Locale.ROOT)));
   }
 
   public boolean usesReference() {

@@ -51,9 +51,10 @@ final class LstmModel implements PolicyModel {
 
   @Override
   public GradientEngine gradient(LossSettings.Backend backend, String role) {
-    return switch (backend) {
+    return switch (backend.onLoadedBackend()) {
       case FAST -> LstmBackprop.of(net, parameters, role);
       case DL4J -> new Dl4jGradient(net);
+      case AUTO -> throw new IllegalStateException("auto resolves to a concrete pass");
     };
   }
 }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * ({@link FastWeights} in native memory: {@link TransformerKernel} for sampling,
  * {@link TransformerBackprop} for gradients) and the ND4J reference path ({@link TransformerPolicy}:
  * the same maths as ND4J ops, which the CUDA backend runs). {@code loss.backend = fast} takes the
- * fast path, {@code dl4j} the reference; sampling device {@code cpu-kernel} the kernel,
+ * fast path, {@code dl4j} the reference ({@code auto}: dl4j on CUDA, fast on CPU); sampling device {@code cpu-kernel} the kernel,
  * {@code network} the reference stepper ({@code auto}: network on CUDA, kernel on CPU). Each path's
  * copy of the parameters is made on first use and refreshed by {@link #load} (the fast path's in
  * place, so steppers and engines handed out before see the new values).
@@ -69,7 +69,7 @@ final class TransformerModel implements PolicyModel {
 
   @Override
   public GradientEngine gradient(LossSettings.Backend backend, String role) {
-    if (backend == LossSettings.Backend.FAST) {
+    if (backend.onLoadedBackend() == LossSettings.Backend.FAST) {
       return TransformerBackprop.of(fast(), role);
     }
     TransformerPolicy p = policy();

@@ -202,6 +202,8 @@ class TransformerKernelTest {
     assertTrue(!(model.gradient(LossSettings.Backend.DL4J, "p") instanceof TransformerBackprop));
     assertInstanceOf(TransformerKernel.class, model.stepper(SamplingDevice.CPU_KERNEL, 4));
     assertInstanceOf(TransformerStepper.class, model.stepper(SamplingDevice.NETWORK, 4));
+    // the default, auto, is the fast path on this CPU backend
+    assertInstanceOf(TransformerBackprop.class, model.gradient(LossSettings.Backend.AUTO, "p"));
 
     SequenceBatch batch = new SequenceBatch(TinyTransformers.sequences(shape.vocabularySize(), 2));
     var fast = model.gradient(LossSettings.Backend.FAST, "p");
