@@ -26,8 +26,8 @@ import java.util.Map;
  * products. The head runs {@link #headChunk} rows at a time, each chunk's logits going through
  * {@link TokenLoss#row} in double (completion rows; the others get no loss) and straight back
  * through the head, so the logits of a whole batch never exist at once (with a 150,000-token
- * vocabulary they would be gigabytes). A batch within one chunk (every batch of a vocabulary up to
- * 32,768 and up to 256 rows, or of a small vocabulary) goes through the head in one product.
+ * vocabulary they would be gigabytes). A batch of at most {@link #headChunk} rows (16,384 at V 512,
+ * 1,024 at V 8,192) goes through the head in one product.
  *
  * <p>Memory (floats, per thread and role, grown to the largest batch and reused; n = B*T): saved
  * per layer {@code n*(2d + 2 + d + qkvWidth + qWidth + d + upWidth) + B*heads*T^2}, plus the
