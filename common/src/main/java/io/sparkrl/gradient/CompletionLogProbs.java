@@ -25,14 +25,22 @@ public final class CompletionLogProbs {
       out[i] = new double[s.completionLength()];
       for (int k = 0; k < out[i].length; k++) {
         int t = s.promptLength() - 1 + k;
-        int r = rows.of(i, t);
-        for (int j = 0; j < vocabulary; j++) {
-          z[j] = logits[r * vocabulary + j];
-        }
-        TokenLoss.logSoftmax(z, z);
-        out[i][k] = z[s.tokens()[t + 1]];
+        out[i][k] = of(logits, rows.of(i, t) * vocabulary, s.tokens()[t + 1], z);
       }
     }
     return out;
+  }
+
+  /**
+   * log pi(token) from the V logits at {@code logits[offset ...]}, in double; V is
+   * {@code scratch}'s length; it is overwritten.
+   */
+  public static double of(float[] logits, int offset, int token, double[] scratch) {
+    int vocabulary = scratch.length;
+    for (int j = 0; j < vocabulary; j++) {
+      scratch[j] = logits[offset + j];
+    }
+    TokenLoss.logSoftmax(scratch, scratch);
+    return scratch[token];
   }
 }

@@ -17,8 +17,8 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
   /** With reference.conf's {@code sparkrl.loss.backend}. */
   public LossSettings(Aggregation aggregation, double klCoefficient, KlEstimator klEstimator,
       double entropyCoefficient) {
-    this(aggregation, klCoefficient, klEstimator, entropyCoefficient, Backend.valueOf(
-        Reference.config().getString("sparkrl.loss.backend").toUpperCase(java.util.Locale.ROOT)));
+    this(aggregation, klCoefficient, klEstimator, entropyCoefficient,
+        Backend.parse(Reference.config().getString("sparkrl.loss.backend")));
   }
 
   /** What the gradient sum is divided by. */
@@ -46,6 +46,11 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
     /** The names accepted in configuration. */
     public static final Set<String> NAMES = Set.of("auto", "fast", "dl4j");
 
+    /** The pass of one of {@link #NAMES}. */
+    public static Backend parse(String name) {
+      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
+
     /** The concrete pass: {@code auto} becomes {@code dl4j} on a CUDA backend, else fast. */
     public Backend resolve(boolean cudaBackend) {
       if (this != AUTO) {
@@ -68,7 +73,7 @@ public record LossSettings(Aggregation aggregation, double klCoefficient, KlEsti
     return new LossSettings(aggregation, kl.doubleIn("coefficient", 0, 1e6),
         KlEstimator.valueOf(kl.oneOf("estimator", Set.of("k1", "k3")).toUpperCase()),
         s.doubleIn("entropy-coefficient", 0, 1e6),
-        Backend.valueOf(s.oneOf("backend", Backend.NAMES).toUpperCase(java.util.Locale.ROOT)));
+        Backend.parse(s.oneOf("backend", Backend.NAMES)));
   }
 
   public boolean usesReference() {

@@ -1,5 +1,6 @@
 package io.sparkrl.policy.transformer;
 
+import io.sparkrl.gradient.CompletionLogProbs;
 import io.sparkrl.gradient.GradientEngine;
 import io.sparkrl.gradient.GradientSum;
 import io.sparkrl.gradient.LossSettings;
@@ -90,14 +91,10 @@ public final class TransformerBackprop implements GradientEngine {
         int i = (start + q) / length;
         int t = (start + q) % length;
         TrainingSequence s = sequences.get(i);
-        if (!predictsCompletion(s, t)) {
-          continue;
+        if (predictsCompletion(s, t)) {
+          out[i][t + 1 - s.promptLength()] =
+              CompletionLogProbs.of(logits, q * v, s.tokens()[t + 1], z);
         }
-        for (int j = 0; j < v; j++) {
-          z[j] = logits[q * v + j];
-        }
-        TokenLoss.logSoftmax(z, z);
-        out[i][t + 1 - s.promptLength()] = z[s.tokens()[t + 1]];
       }
     }
     return out;
