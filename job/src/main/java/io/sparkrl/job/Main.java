@@ -156,6 +156,9 @@ public final class Main {
     // Everything that can be checked without Spark is checked before it starts.
     CorpusRequirements.check(command, config, hadoop);
     io.sparkrl.job.hf.HfChecks.beforeSpark(command, config, hadoop);
+    if (command.equals("sft")) {
+      SftJob.check(config);
+    }
     if (!job.run().initPolicy().isEmpty()) {
       RunDirectory.readPolicy(job.run().initPolicy(), hadoop);
     } else if (command.equals("evaluate")) {

@@ -51,12 +51,36 @@ class MainConfigurationTest {
       "programs.max-target=0 | sparkrl.programs.max-target",
       "policy.max-prompt-tokens=0 | sparkrl.policy.max-prompt-tokens",
       "corpus.format=xml | sparkrl.corpus.format",
-      "corpus.malformed=ignore | sparkrl.corpus.malformed"})
+      "corpus.malformed=ignore | sparkrl.corpus.malformed",
+      "sft.stop-at-accuracy=1.5 | sparkrl.sft.stop-at-accuracy",
+      "sft.eval-every-steps=-1 | sparkrl.sft.eval-every-steps"})
   void badSettingExitsTwoNamingTheKey(String override, String key) {
     Outcome o = run("reinforce", override);
     assertEquals(Main.BAD_CONFIGURATION, o.code(), o.stderr());
     assertTrue(o.stderr().contains(key), o.stderr());
     assertTrue(o.stderr().startsWith("configuration error:"), o.stderr());
+  }
+
+  @Test
+  void sftSettingsThatNeedOthersExitTwoBeforeSparkStarts(@TempDir Path tmp) throws Exception {
+    List<String> corpus = TestCorpus.write(tmp.resolve("corpus"), 5, 3);
+    String train = "corpus.train=\"" + corpus.get(0) + "\"";
+    String dir = "run.dir=\"" + tmp.resolve("run") + "\"";
+    Outcome noEval = run("sft", train, "corpus.eval=\"\"", dir, "policy.architecture=transformer",
+        "sft.stop-at-accuracy=0.5");
+    assertEquals(Main.BAD_CONFIGURATION, noEval.code(), noEval.stderr());
+    assertTrue(noEval.stderr().contains("sparkrl.sft.stop-at-accuracy")
+        && noEval.stderr().contains("sparkrl.corpus.eval"), noEval.stderr());
+    Outcome everyNoEval = run("sft", train, "corpus.eval=\"\"", dir,
+        "policy.architecture=transformer", "sft.eval-every-steps=5");
+    assertEquals(Main.BAD_CONFIGURATION, everyNoEval.code(), everyNoEval.stderr());
+    assertTrue(everyNoEval.stderr().contains("sparkrl.sft.eval-every-steps"), everyNoEval.stderr());
+    Outcome lstm = run("sft", train, "corpus.eval=\"" + corpus.get(1) + "\"", dir,
+        "sft.eval-every-steps=5");
+    assertEquals(Main.BAD_CONFIGURATION, lstm.code(), lstm.stderr());
+    assertTrue(lstm.stderr().contains("sparkrl.sft.eval-every-steps")
+        && lstm.stderr().contains("dl4j-spark"), lstm.stderr());
+    assertFalse(Files.exists(tmp.resolve("run").resolve("metrics.jsonl")), "nothing was started");
   }
 
   @Test

@@ -35,9 +35,14 @@ class TransformerSftTest {
   }
 
   static List<String> args(Path dir, int tasks) {
+    return args(dir, tasks, 3);
+  }
+
+  static List<String> args(Path dir, int tasks, int epochs) {
     List<String> a = new ArrayList<>(List.of("sft", "corpus.train=\"" + corpus.get(0) + "\"",
         "corpus.eval=\"" + corpus.get(1) + "\"", "run.dir=\"" + dir + "\"",
-        "run.tasks-per-step=" + tasks, "run.partitions=2", "sft.epochs=3", "sft.batch-size=16",
+        "run.tasks-per-step=" + tasks, "run.partitions=2", "sft.epochs=" + epochs,
+        "sft.batch-size=16",
         "sft.learning-rate=0.01", "eval.max-new-tokens=12"));
     a.addAll(List.of(io.sparkrl.job.DistributedStepTest.transformer("llama")));
     return a;
@@ -90,5 +95,82 @@ class TransformerSftTest {
     Path again = tmp.resolve("one-task-again");
     assertEquals(Main.OK, MainOutcome.run(args(again, 1).toArray(String[]::new)).code());
     assertArrayEquals(p1, policy(again).parameters(), "a rerun is bit-identical");
+  }
+
+  static final int EPOCHS = 20;
+  /** An evaluation every 3 steps and none for sparkrl.eval.every; room for a whole answer. */
+  static final List<String> WATCHING = List.of("sft.eval-every-steps=3", "eval.every=0",
+      "eval.max-new-tokens=24");
+
+  static List<JsonNode> records(Path dir) throws Exception {
+    List<JsonNode> records = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
+      records.add(JSON.readTree(line));
+    }
+    return records;
+  }
+
+  /**
+   * Evaluating inside epochs changes nothing the training does; stop-at-accuracy stops at the
+   * first evaluation that reaches it and writes the policy that evaluation saw.
+   */
+  @Test
+  void evaluationsInsideEpochsChangeNothingAndStopAtAccuracyKeepsThePolicyItReached()
+      throws Exception {
+    Path plain = tmp.resolve("plain");
+    assertEquals(Main.OK, MainOutcome.run(args(plain, 2, EPOCHS).toArray(String[]::new)).code());
+    Path watched = tmp.resolve("watched");
+    List<String> a = args(watched, 2, EPOCHS);
+    a.addAll(WATCHING);
+    MainOutcome w = MainOutcome.run(a.toArray(String[]::new));
+    assertEquals(Main.OK, w.code(), w.err());
+    assertArrayEquals(policy(plain).parameters(), policy(watched).parameters(),
+        "evaluating every 2 steps changed the training");
+    // 80 training examples, 16 a step: 5 steps an epoch, 100 in all; an evaluation every 3 steps
+    // (inside epochs, or at the end of one: 15, 30, ...) and at the end of the last epoch
+    List<JsonNode> evals = records(watched).stream().filter(r -> r.has("eval_accuracy")).toList();
+    List<Long> expected = new ArrayList<>();
+    for (long k = 3; k < 5 * EPOCHS; k += 3) {
+      expected.add(k);
+    }
+    expected.add(5L * EPOCHS);
+    assertEquals(expected, evals.stream().map(r -> r.get("step").asLong()).toList(),
+        evals.toString());
+    double target = 0;
+    long first = -1;
+    for (JsonNode r : evals.subList(0, evals.size() - 1)) {
+      double acc = r.get("eval_accuracy").asDouble();
+      if (acc > target) {
+        target = acc;
+        first = r.get("step").asLong();
+      }
+    }
+    assertTrue(target > 0, "no evaluation inside the epochs got any answer right: " + evals);
+
+    Path stopped = tmp.resolve("stopped");
+    List<String> b = args(stopped, 2, EPOCHS);
+    b.addAll(WATCHING);
+    b.add("sft.stop-at-accuracy=" + target);
+    MainOutcome s = MainOutcome.run(b.toArray(String[]::new));
+    assertEquals(Main.OK, s.code(), s.err());
+    List<JsonNode> kept = records(stopped);
+    JsonNode last = kept.get(kept.size() - 1);
+    assertEquals("stop-at-accuracy", last.path("stopped").asText(), kept.toString());
+    assertEquals(first, last.get("step").asLong(), kept.toString());
+    assertEquals(target, last.get("eval_accuracy").asDouble(), kept.toString());
+    long at = first;
+    double goal = target;
+    assertTrue(kept.stream().filter(r -> r.has("eval_accuracy") && r.get("step").asLong() < at)
+        .allMatch(r -> r.get("eval_accuracy").asDouble() < goal), kept.toString());
+    // the policy written is the one evaluated: greedy decoding of it gets the same accuracy
+    Path eval = tmp.resolve("eval-stopped");
+    List<String> e = new ArrayList<>(List.of("evaluate", "corpus.eval=\"" + corpus.get(1) + "\"",
+        "run.dir=\"" + eval + "\"", "run.init-policy=\"" + stopped.resolve("policy.bin") + "\"",
+        "eval.max-new-tokens=24"));
+    assertEquals(Main.OK, MainOutcome.run(e.toArray(String[]::new)).code());
+    assertEquals(target,
+        JSON.readTree(eval.resolve("evaluation.json").toFile()).get("greedy_accuracy").asDouble());
+    assertTrue(!java.util.Arrays.equals(policy(plain).parameters(), policy(stopped).parameters()),
+        "the stopped run trained as long as the full one");
   }
 }

@@ -24,11 +24,11 @@ import java.util.Map;
  * sequence minus one, right-padding with token 0 (causal attention keeps it from every real
  * position, and padded rows carry no loss gradient). Every linear map of the decoder stack and its
  * weight gradients are single products over the B*T rows; attention is per (sequence, head), (T, T)
- * products. The head runs {@link #headChunk} rows at a time, each chunk's logits going through
- * {@link TokenLoss#row} in double (completion rows; the others get no loss) and straight back
- * through the head, so the logits of a whole batch never exist at once (with a 150,000-token
- * vocabulary they would be gigabytes). A batch of at most {@link #headChunk} rows (16,384 at V 512,
- * 1,024 at V 8,192) goes through the head in one product.
+ * products. The head runs over the loss rows only (the positions that predict a completion token),
+ * {@link #headChunk} rows at a time, each chunk's logits going through {@link TokenLoss#row} in
+ * double and straight back through the head: prompt and padding rows cost no head product, and the
+ * logits of a whole batch never exist at once (with a 150,000-token vocabulary they would be
+ * gigabytes).
  *
  * <p>Memory (floats, per thread and role, grown to the largest batch and reused; n = B*T): saved
  * per layer {@code n*(2d + 2 + d + qkvWidth + qWidth + d + upWidth) + B*heads*T^2}, plus the
@@ -50,6 +50,8 @@ public final class TransformerBackprop implements GradientEngine {
   private int length;
   private int[] tokens;
   private int[] positions;
+  /** The rows that predict a completion token, in (sequence, position) order. */
+  private int[] lossRows;
 
   private TransformerBackprop(FastWeights weights, FastWorkspace workspace) {
     this.w = weights;
@@ -82,19 +84,17 @@ public final class TransformerBackprop implements GradientEngine {
     }
     int v = w.vocabulary;
     double[] z = new double[v];
-    int n = batchSize * length;
     int chunk = chunkRows();
-    for (int start = 0; start < n; start += chunk) {
-      int c = Math.min(chunk, n - start);
+    for (int start = 0; start < lossRows.length; start += chunk) {
+      int c = Math.min(chunk, lossRows.length - start);
       float[] logits = headLogits(start, c);
       for (int q = 0; q < c; q++) {
-        int i = (start + q) / length;
-        int t = (start + q) % length;
+        int r = lossRows[start + q];
+        int i = r / length;
+        int t = r % length;
         TrainingSequence s = sequences.get(i);
-        if (predictsCompletion(s, t)) {
-          out[i][t + 1 - s.promptLength()] =
-              CompletionLogProbs.of(logits, q * v, s.tokens()[t + 1], z);
-        }
+        out[i][t + 1 - s.promptLength()] =
+            CompletionLogProbs.of(logits, q * v, s.tokens()[t + 1], z);
       }
     }
     return out;
@@ -126,25 +126,23 @@ public final class TransformerBackprop implements GradientEngine {
     double[] gradient = new double[parameters];
     NativeFloats grad = ws.nat("grad", parameters);
     grad.zero(0, parameters);
-    // the head and the loss, a chunk of rows at a time: dL/d(final norm's output) into t
+    // the head and the loss over the loss rows only, a chunk of rows at a time: dL/d(final norm's
+    // output) of those rows into t, zero on prompt and padding rows
     float[] t = ws.heap("t", n * d);
+    Arrays.fill(t, 0, n * d, 0f);
     int chunk = chunkRows();
     float[] dz = ws.heap("dz", chunk * v);
     double[] z = new double[v];
     double[] dzRow = new double[v];
     double loss = 0;
-    NativeFloats nf = ws.nat("nf", n * d);
-    for (int start = 0; start < n; start += chunk) {
-      int c = Math.min(chunk, n - start);
+    for (int start = 0; start < lossRows.length; start += chunk) {
+      int c = Math.min(chunk, lossRows.length - start);
       float[] logits = headLogits(start, c);
-      Arrays.fill(dz, 0, c * v, 0f);
       for (int q = 0; q < c; q++) {
-        int i = (start + q) / length;
-        int pos = (start + q) % length;
+        int r = lossRows[start + q];
+        int i = r / length;
+        int pos = r % length;
         TrainingSequence s = sequences.get(i);
-        if (!predictsCompletion(s, pos)) {
-          continue; // prompt and padding rows: no loss
-        }
         for (int j = 0; j < v; j++) {
           z[j] = logits[q * v + j];
         }
@@ -157,10 +155,14 @@ public final class TransformerBackprop implements GradientEngine {
       }
       NativeFloats dzN = ws.nat("z", chunk * v);
       dzN.put(0, dz, 0, c * v);
-      w.head.weightGradient(c, nf, start * d, d, dzN, v, grad);
+      w.head.weightGradient(c, ws.nat("nfl", chunk * d), 0, d, dzN, v, grad);
       NativeFloats dn = ws.nat("dnl", chunk * d);
       w.head.inputGradient(c, w.params, dzN, v, dn, false);
-      dn.get(0, t, start * d, c * d);
+      float[] rows = ws.heap("dnl", chunk * d);
+      dn.get(0, rows, 0, c * d);
+      for (int q = 0; q < c; q++) {
+        System.arraycopy(rows, q * d, t, lossRows[start + q] * d, d);
+      }
     }
     float[] dres = ws.heap("dres", n * d);
     Arrays.fill(dres, 0, n * d, 0f);
@@ -283,7 +285,7 @@ public final class TransformerBackprop implements GradientEngine {
 
   /**
    * Embedding, decoder stack and final norm of every position, saving what the backward pass
-   * reads; the head runs later, a chunk of rows at a time ({@link #headLogits}).
+   * reads; the head runs later, over the loss rows only ({@link #headLogits}).
    */
   private void forward(SequenceBatch batch) {
     if (ws.owner == this && forwardOf == batch && forwardVersion == w.version) {
@@ -379,9 +381,20 @@ public final class TransformerBackprop implements GradientEngine {
       hiddenN.put(0, hidden, 0, n * inner);
       residual(w.down[l], n, hiddenN, inner, y, t, x);
     }
-    RowMath.norm(x, n, d, w.values, w.finalNorm, w.finalNormBias, eps, t, ws.heap("xhf", n * d),
-        ws.heap("invf", n));
-    ws.nat("nf", n * d).put(0, t, 0, n * d);
+    RowMath.norm(x, n, d, w.values, w.finalNorm, w.finalNormBias, eps, ws.heap("nf", n * d),
+        ws.heap("xhf", n * d), ws.heap("invf", n));
+    int rows = 0;
+    for (TrainingSequence s : sequences) {
+      rows += s.completionLength();
+    }
+    lossRows = new int[rows];
+    int q = 0;
+    for (int i = 0; i < b; i++) {
+      TrainingSequence s = sequences.get(i);
+      for (int pos = s.promptLength() - 1; pos < s.tokens().length - 1; pos++) {
+        lossRows[q++] = i * len + pos;
+      }
+    }
     forwardOf = batch;
     forwardVersion = w.version;
     ws.owner = this;
@@ -396,23 +409,24 @@ public final class TransformerBackprop implements GradientEngine {
     return Math.max(256, (8 << 20) / vocabulary);
   }
 
-  /** The head's rows at a time for this batch: its buffers are no larger than the batch. */
+  /** The head's rows at a time for this batch: its buffers are no larger than its loss rows. */
   private int chunkRows() {
-    return Math.min(headChunk(w.vocabulary), batchSize * length);
+    return Math.max(1, Math.min(headChunk(w.vocabulary), lossRows.length));
   }
 
-  /** Whether position t of s predicts one of its completion tokens (carries loss). */
-  private static boolean predictsCompletion(TrainingSequence s, int t) {
-    return t >= s.promptLength() - 1 && t < s.tokens().length - 1;
-  }
-
-  /** The logits (heap, c rows of V) of rows start .. start + c - 1. */
+  /** The logits (heap, c rows of V) of loss rows start .. start + c - 1. */
   private float[] headLogits(int start, int c) {
     int d = w.d;
     int v = w.vocabulary;
-    NativeFloats z = ws.nat("z", chunkRows() * v);
-    w.head.forward(c, w.params, ws.nat("nf", batchSize * length * d), start * d, d, z, v);
-    float[] logits = ws.heap("logits", chunkRows() * v);
+    int chunk = chunkRows();
+    float[] nf = ws.heap("nf", batchSize * length * d);
+    NativeFloats in = ws.nat("nfl", chunk * d);
+    for (int q = 0; q < c; q++) {
+      in.put(q * d, nf, lossRows[start + q] * d, d);
+    }
+    NativeFloats z = ws.nat("z", chunk * v);
+    w.head.forward(c, w.params, in, 0, d, z, v);
+    float[] logits = ws.heap("logits", chunk * v);
     z.get(0, logits, 0, c * v);
     return logits;
   }

@@ -69,10 +69,18 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
   /**
    * @param engine {@code auto}, {@code dl4j-spark} (LSTM only) or {@code gradient-sums}
    * @param batchSize examples per step of the gradient-sums engine
+   * @param evalEverySteps gradient-sums: held-out accuracy also every this many steps (0: at the
+   *     epochs' ends only)
+   * @param stopAtAccuracy stop at the first held-out accuracy at or above this (0: never)
    */
   public record Sft(int epochs, int batchSizePerWorker, int averagingFrequency, double learningRate,
-      double learningRateDecay, int maxExamples, String engine, int batchSize)
-      implements Serializable {
+      double learningRateDecay, int maxExamples, String engine, int batchSize, int evalEverySteps,
+      double stopAtAccuracy) implements Serializable {
+    /** Whether the held-out accuracy decides when sft ends. */
+    public boolean stopsAtAccuracy() {
+      return stopAtAccuracy > 0;
+    }
+
     /** The learning rate of epoch {@code epoch} (from 1). */
     public double learningRate(int epoch) {
       return learningRate * Math.pow(learningRateDecay, epoch - 1);
@@ -158,7 +166,8 @@ public record JobSettings(Run run, Corpus corpus, Reading reading, Eval eval, Sf
             sft.intIn("averaging-frequency", 1, 100_000), sft.doubleAbove("learning-rate", 0, 10),
             sft.doubleAbove("learning-rate-decay", 0, 1), sft.nonNegativeInt("max-examples"),
             sft.oneOf("engine", java.util.Set.of("auto", "dl4j-spark", "gradient-sums")),
-            sft.intIn("batch-size", 1, 1_000_000)),
+            sft.intIn("batch-size", 1, 1_000_000), sft.nonNegativeInt("eval-every-steps"),
+            sft.doubleIn("stop-at-accuracy", 0, 1)),
         new Arithmetic(arithmetic.nonEmptyString("dir"), arithmetic.intIn("max-operand", 1, 100_000),
             arithmetic.intIn("max-second-operand", 0, 100_000), arithmetic.doubleAbove("eval-fraction", 0, 0.999999), arithmetic.anyLong("seed"),
             phrasings(arithmetic)),

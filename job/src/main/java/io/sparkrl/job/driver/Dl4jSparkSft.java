@@ -104,11 +104,16 @@ public final class Dl4jSparkSft {
           net.params().castTo(DataType.FLOAT).toFloatVector(), 0);
       double ms = (System.nanoTime() - t0) / 1e6;
       boolean evaluate = evaluator != null && (epoch == job.sft().epochs()
+          || job.sft().stopsAtAccuracy()
           || job.eval().every() > 0 && epoch % job.eval().every() == 0);
       Double accuracy = evaluate ? evaluator.accuracy(trained) : null;
-      LOG.info(String.format("sft epoch %d/%d | loss %.4f |%s %.0f ms", epoch,
+      boolean reached = accuracy != null && job.sft().stopsAtAccuracy()
+          && accuracy >= job.sft().stopAtAccuracy();
+      LOG.info(String.format("sft epoch %d/%d | loss %.4f |%s %.0f ms%s", epoch,
           job.sft().epochs(), spark.getScore(),
-          accuracy == null ? "" : String.format(" acc %.3f |", accuracy), ms));
+          accuracy == null ? "" : String.format(" acc %.3f |", accuracy), ms,
+          reached ? " | stopped: held-out accuracy reached sft.stop-at-accuracy = "
+              + job.sft().stopAtAccuracy() : ""));
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("phase", "sft");
       record.put("epoch", epoch);
@@ -118,7 +123,17 @@ public final class Dl4jSparkSft {
         record.put("eval_accuracy", accuracy);
       }
       record.put("epoch_ms", ms);
+      if (reached) {
+        record.put("stopped", "stop-at-accuracy");
+      }
       dir.appendMetrics(record);
+      if (reached) {
+        break;
+      }
+      if (epoch == job.sft().epochs() && job.sft().stopsAtAccuracy()) {
+        LOG.warn("sft ran all {} epochs without reaching sft.stop-at-accuracy = {}; the policy"
+            + " written is the last one", epoch, job.sft().stopAtAccuracy());
+      }
     }
     examples.unpersist(false);
     dir.writePolicy(trained);

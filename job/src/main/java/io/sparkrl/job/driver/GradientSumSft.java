@@ -86,10 +86,12 @@ final class GradientSumSft {
     AdamW adamw = null;
     dir.openMetrics(0);
     PolicySnapshot policy = initial;
+    JobSettings.Sft sft = job.sft();
     long step = 0;
-    for (int epoch = 1; epoch <= job.sft().epochs(); epoch++) {
+    boolean reached = false;
+    for (int epoch = 1; epoch <= sft.epochs() && !reached; epoch++) {
       long t0 = System.nanoTime();
-      OptimizerSettings epochSettings = new OptimizerSettings(job.sft().learningRate(epoch),
+      OptimizerSettings epochSettings = new OptimizerSettings(sft.learningRate(epoch),
           base.beta1(), base.beta2(), base.epsilon(), 0.0, base.maxGradNorm(),
           new ScheduleSettings(ScheduleType.CONSTANT, 0, 1, 0));
       adamw = adamw == null ? new AdamW(epochSettings, parameters.length)
@@ -97,7 +99,9 @@ final class GradientSumSft {
       double lossSum = 0;
       long tokens = 0;
       double gradNorm = 0;
-      for (; step < stepsPerEpoch * epoch && step < lastStep; step++) {
+      Double stepAccuracy = null;
+      long epochEnd = Math.min(stepsPerEpoch * epoch, lastStep);
+      for (; step < epochEnd && !reached; step++) {
         List<List<PromptRecord>> slices = TaskSlices.of(steps.of(step, lastStep), tasks);
         SnapshotSource snapshot = broadcasts.broadcast(policy);
         List<GradientSum> sums;
@@ -120,23 +124,34 @@ final class GradientSumSft {
         lossSum += total.lossSum();
         tokens += total.tokens();
         policy = initial.withParameters(parameters.clone(), 0);
+        long done = step + 1;
+        if (sft.evalEverySteps() > 0 && done % sft.evalEverySteps() == 0 && done < epochEnd) {
+          stepAccuracy = evaluator.accuracy(policy);
+          reached = withinEpoch(stepAccuracy, epoch, done, sft, dir);
+        }
       }
       double ms = (System.nanoTime() - t0) / 1e6;
       double trainLoss = lossSum / Math.max(1, tokens);
-      boolean evaluate = epoch == job.sft().epochs()
-          || job.eval().every() > 0 && epoch % job.eval().every() == 0;
-      Double accuracy = evaluate && evaluator != null ? evaluator.accuracy(policy) : null;
+      boolean evaluate = epoch == sft.epochs() || sft.stopsAtAccuracy()
+          || job.eval().every() > 0 && epoch % job.eval().every() == 0
+          || sft.evalEverySteps() > 0 && step % sft.evalEverySteps() == 0;
+      Double accuracy = reached ? stepAccuracy // the policy it stopped at, evaluated
+          : evaluate && evaluator != null ? evaluator.accuracy(policy) : null;
       Double heldOutLoss = evaluate && heldOut != null
           ? heldOutLoss(sc, heldOut, policy, settings, job, broadcasts) : null;
-      LOG.info(String.format("sft epoch %d/%d | loss %.4f |%s%s %.0f ms", epoch,
-          job.sft().epochs(), trainLoss,
+      reached |= accuracy != null && sft.stopsAtAccuracy() && accuracy >= sft.stopAtAccuracy();
+      LOG.info(String.format("sft epoch %d/%d | loss %.4f |%s%s %.0f ms%s", epoch,
+          sft.epochs(), trainLoss,
           heldOutLoss == null ? "" : String.format(" held-out loss %.4f |", heldOutLoss),
-          accuracy == null ? "" : String.format(" acc %.3f |", accuracy), ms));
+          accuracy == null ? "" : String.format(" acc %.3f |", accuracy), ms,
+          reached ? String.format(" | stopped at step %d: held-out accuracy reached"
+              + " sft.stop-at-accuracy = %s", step, sft.stopAtAccuracy()) : ""));
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("phase", "sft");
       record.put("epoch", epoch);
+      record.put("step", step);
       record.put("loss", trainLoss);
-      record.put("learning_rate", job.sft().learningRate(epoch));
+      record.put("learning_rate", sft.learningRate(epoch));
       record.put("grad_norm", gradNorm);
       record.put("tokens", tokens);
       if (heldOutLoss != null) {
@@ -146,7 +161,14 @@ final class GradientSumSft {
         record.put("eval_accuracy", accuracy);
       }
       record.put("epoch_ms", ms);
+      if (reached) {
+        record.put("stopped", "stop-at-accuracy");
+      }
       dir.appendMetrics(record);
+    }
+    if (sft.stopsAtAccuracy() && !reached) {
+      LOG.warn("sft ran all {} epochs without reaching sft.stop-at-accuracy = {}; the policy"
+          + " written is the last one", sft.epochs(), sft.stopAtAccuracy());
     }
     broadcasts.close();
     examples.unpersist(false);
@@ -155,6 +177,26 @@ final class GradientSumSft {
     }
     dir.writePolicy(policy);
     return policy;
+  }
+
+  /**
+   * Logs and records an evaluation inside an epoch (after {@code step} steps in all).
+   *
+   * @return whether it reached {@code sft.stop-at-accuracy}
+   */
+  private static boolean withinEpoch(double accuracy, int epoch, long step, JobSettings.Sft sft,
+      RunDirectory dir) throws IOException {
+    boolean reached = sft.stopsAtAccuracy() && accuracy >= sft.stopAtAccuracy();
+    LOG.info(String.format("sft step %d (epoch %d) | acc %.3f%s", step, epoch, accuracy,
+        reached ? String.format(" | stopping: held-out accuracy reached sft.stop-at-accuracy = %s",
+            sft.stopAtAccuracy()) : ""));
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("phase", "sft");
+    record.put("epoch", epoch);
+    record.put("step", step);
+    record.put("eval_accuracy", accuracy);
+    dir.appendMetrics(record);
+    return reached;
   }
 
   /** The held-out examples that have a reference completion, or null when there are none. */

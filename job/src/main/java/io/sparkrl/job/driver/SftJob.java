@@ -2,7 +2,9 @@ package io.sparkrl.job.driver;
 
 import io.sparkrl.job.config.JobConfig;
 import io.sparkrl.job.output.RunDirectory;
+import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.policy.PolicySnapshot;
+import io.sparkrl.settings.SettingsException;
 import java.io.IOException;
 
 /**
@@ -17,12 +19,38 @@ public final class SftJob {
 
   public static PolicySnapshot run(org.apache.spark.api.java.JavaSparkContext sc, JobConfig config,
       RunDirectory dir) throws IOException {
-    String engine = config.job().sft().engine();
-    if (engine.equals("auto")) {
-      engine = config.trainer().policy().architecture().equals("lstm") ? "dl4j-spark"
-          : "gradient-sums";
-    }
-    return engine.equals("dl4j-spark") ? Dl4jSparkSft.run(sc, config, dir)
+    return engine(config).equals("dl4j-spark") ? Dl4jSparkSft.run(sc, config, dir)
         : GradientSumSft.run(sc, config, dir);
+  }
+
+  /** The engine {@code sparkrl.sft.engine} names, {@code auto} resolved. */
+  static String engine(JobConfig config) {
+    String engine = config.job().sft().engine();
+    return !engine.equals("auto") ? engine
+        : config.trainer().policy().architecture().equals("lstm") ? "dl4j-spark" : "gradient-sums";
+  }
+
+  /**
+   * The sft settings that depend on other settings, checked before Spark starts: evaluating
+   * within an epoch needs the gradient-sums engine, and evaluating or stopping on held-out
+   * accuracy needs held-out prompts.
+   */
+  public static void check(JobConfig config) {
+    JobSettings.Sft sft = config.job().sft();
+    if (sft.evalEverySteps() > 0 && engine(config).equals("dl4j-spark")) {
+      throw new SettingsException("sparkrl.sft.eval-every-steps", sft.evalEverySteps(),
+          "the dl4j-spark engine (the LSTM's) fits whole epochs, so it evaluates after each "
+          + "epoch only; set 0, or sparkrl.sft.engine = gradient-sums");
+    }
+    if (!config.job().corpus().hasEval()) {
+      if (sft.stopsAtAccuracy()) {
+        throw new SettingsException("sparkrl.sft.stop-at-accuracy", sft.stopAtAccuracy(),
+            "stopping on held-out accuracy needs held-out prompts: set sparkrl.corpus.eval");
+      }
+      if (sft.evalEverySteps() > 0) {
+        throw new SettingsException("sparkrl.sft.eval-every-steps", sft.evalEverySteps(),
+            "evaluating needs held-out prompts: set sparkrl.corpus.eval");
+      }
+    }
   }
 }
