@@ -14,6 +14,7 @@ public final class VectorModule {
   /** The JDK module's name. */
   public static final String NAME = "jdk.incubator.vector";
   private static final String PROBE = "io.sparkrl.vector.VectorProbe";
+  private static final int[] PREFERRED_BITS = new int[1];
   private static final String UNAVAILABLE = check();
 
   private VectorModule() {}
@@ -21,6 +22,11 @@ public final class VectorModule {
   /** Why the vector code cannot run on this JVM, or null when it can (checked once per JVM). */
   public static String unavailable() {
     return UNAVAILABLE;
+  }
+
+  /** The CPU's vector width the Vector API prefers (256 with AVX2, 512 with AVX-512), 0 unknown. */
+  public static int preferredBits() {
+    return PREFERRED_BITS[0];
   }
 
   /**
@@ -51,6 +57,7 @@ public final class VectorModule {
       java.lang.reflect.Method bits = probe.getDeclaredMethod("preferredBits");
       bits.setAccessible(true);
       int preferred = (Integer) bits.invoke(null);
+      PREFERRED_BITS[0] = preferred;
       return preferred >= 256 ? null
           : "this CPU's vectors are " + preferred + "-bit, the vector code needs 256";
     } catch (ReflectiveOperationException | LinkageError e) {

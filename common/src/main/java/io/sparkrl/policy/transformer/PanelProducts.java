@@ -7,19 +7,27 @@ import jdk.incubator.vector.VectorSpecies;
  * The sampler's products with the JDK's Vector API over {@link WeightPanels}: for each panel of 16
  * output columns, four rows at a time keep their 4 x 16 sums in eight 8-float registers while the
  * panel streams through once; {@code sum = fma(W[o, i], x[r, i], sum)} for i = 0, 1, ... in order.
- * No operand is packed per call and nothing is copied to native memory.
+ * Where the CPU has 512-bit vectors (AVX-512) eight rows at a time take two panels at once, each
+ * row's 32 sums in two 16-float registers, so each broadcast row value feeds two fused
+ * multiply-adds ({@link #pair}). No operand is packed per call and nothing is copied to native
+ * memory. The attention's two loops of the KV-cached sampler ({@link #scores}, {@link #mix}) run
+ * here too, with positions or key dimensions along the lanes.
  *
- * <p>A row's result is the same floats whatever rows it is multiplied with (the one-row tail does
- * the same fused multiply-adds in the same order as the four-row block), and on every machine
- * (8-float vectors everywhere; a fused multiply-add rounds once by definition).
+ * <p>A row's result is the same floats whatever rows it is multiplied with (the tails do the same
+ * fused multiply-adds in the same order as the blocks), and on every machine: lanes are output
+ * columns, so the vector width only decides how many columns go at once, never the order of a
+ * column's operations (a fused multiply-add rounds once by definition). The attention loops do the
+ * plain loops' product-then-sum in the same order, so they equal {@link RowProducts}'s defaults.
  *
  * <p>Six rows at a time (twelve sums, 15 of AVX2's 16 registers) was tried and measured slower at
- * every size (small:64 sampling 6.7-6.8 s against 4.5-5.8 s): keep four.
+ * every size (small:64 sampling 6.7-6.8 s against 4.5-5.8 s): keep four with 256-bit vectors.
  *
  * <p>Measured on one core of this project's 2-core AMD EPYC (AVX2), 16 rows, weights already in
  * cache: 70-76 GFLOP/s against OpenBLAS sgemm's 29-34 for the shapes of the benchmark's
  * {@code small} transformer (OpenBLAS's packing of the weight dominates at few rows); level with
- * it at 64-256 rows.
+ * it at 64-256 rows. On an AVX-512 Xeon the 256-bit products alone ran at 54% of OpenBLAS's
+ * 1024^3 peak at 64 rows (a broadcast per fused multiply-add); two panels with 512-bit vectors
+ * reach about 70%.
  *
  * <p>Needs the JVM started with {@code --add-modules=jdk.incubator.vector} (an incubator module in
  * Java 17) and 256-bit vectors; {@link io.sparkrl.vector.VectorModule} checks both before
@@ -27,11 +35,20 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanelProducts implements RowProducts {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+  /** A whole panel run in one register, where the CPU has 512-bit vectors. */
+  private static final VectorSpecies<Float> L = FloatVector.SPECIES_512;
   private static final int W = WeightPanels.WIDTH;
+  /**
+   * Whether this CPU runs 512-bit vectors natively (AVX-512): then eight rows at a time each keep
+   * a panel's 16 sums in one register ({@link #eight}), and a panel run is one load instead of
+   * two. Each output column's sum is the same chain of fused multiply-adds in the same order on
+   * either width, so the products are the same floats on every machine.
+   */
+  static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
 
   private final FastWeights w;
   /** A partial panel's four rows, stored whole before their columns are copied out. */
-  private final float[] edge = new float[4 * W];
+  private final float[] edge = new float[8 * W];
 
   PanelProducts(FastWeights w) {
     this.w = w;
@@ -50,6 +67,126 @@ final class PanelProducts implements RowProducts {
     multiply(x, w.d, n, w.panels().of(w.head), w.d, w.vocabulary, logits, w.vocabulary, 0, edge);
   }
 
+  /** The attention loops' vectors: 16 floats with AVX-512, 8 with AVX2. */
+  private static final VectorSpecies<Float> A = WIDE ? L : S;
+  private static final int LANES = A.length();
+
+  /**
+   * {@link RowProducts#scores} with positions along the lanes, up to four vectors of positions
+   * per pass over j: the plain loop's operations on each score (a product, then a sum, per j), so
+   * the same floats, without the scalar pre- and post-loops the JIT puts around a short loop.
+   * Positions from len to the vector's end are computed from whatever the cache holds there and
+   * never read.
+   */
+  @Override
+  public void scores(float[] q, int q0, float[][] keys, int k0, int hd, int len,
+      float[] scores) {
+    int cap = keys[k0].length;
+    int u = 0;
+    for (; u + 2 * LANES < len && u + 4 * LANES <= cap; u += 4 * LANES) {
+      FloatVector s0 = FloatVector.zero(A);
+      FloatVector s1 = FloatVector.zero(A);
+      FloatVector s2 = FloatVector.zero(A);
+      FloatVector s3 = FloatVector.zero(A);
+      for (int j = 0; j < hd; j++) {
+        FloatVector qj = FloatVector.broadcast(A, q[q0 + j]);
+        float[] key = keys[k0 + j];
+        s0 = s0.add(qj.mul(FloatVector.fromArray(A, key, u)));
+        s1 = s1.add(qj.mul(FloatVector.fromArray(A, key, u + LANES)));
+        s2 = s2.add(qj.mul(FloatVector.fromArray(A, key, u + 2 * LANES)));
+        s3 = s3.add(qj.mul(FloatVector.fromArray(A, key, u + 3 * LANES)));
+      }
+      s0.intoArray(scores, u);
+      s1.intoArray(scores, u + LANES);
+      s2.intoArray(scores, u + 2 * LANES);
+      s3.intoArray(scores, u + 3 * LANES);
+    }
+    for (; u + LANES < len && u + 2 * LANES <= cap; u += 2 * LANES) {
+      FloatVector s0 = FloatVector.zero(A);
+      FloatVector s1 = FloatVector.zero(A);
+      for (int j = 0; j < hd; j++) {
+        FloatVector qj = FloatVector.broadcast(A, q[q0 + j]);
+        float[] key = keys[k0 + j];
+        s0 = s0.add(qj.mul(FloatVector.fromArray(A, key, u)));
+        s1 = s1.add(qj.mul(FloatVector.fromArray(A, key, u + LANES)));
+      }
+      s0.intoArray(scores, u);
+      s1.intoArray(scores, u + LANES);
+    }
+    for (; u < len && u + LANES <= cap; u += LANES) {
+      FloatVector s0 = FloatVector.zero(A);
+      for (int j = 0; j < hd; j++) {
+        s0 = s0.add(FloatVector.broadcast(A, q[q0 + j])
+            .mul(FloatVector.fromArray(A, keys[k0 + j], u)));
+      }
+      s0.intoArray(scores, u);
+    }
+    for (; u < len; u++) {
+      float s0 = 0f;
+      for (int j = 0; j < hd; j++) {
+        s0 += q[q0 + j] * keys[k0 + j][u];
+      }
+      scores[u] = s0;
+    }
+  }
+
+  /**
+   * {@link RowProducts#mix} with key dimensions along the lanes, up to four vectors per pass over
+   * the positions: the plain loop's operations, so the same floats.
+   */
+  @Override
+  public void mix(float[] p, int len, float[][] values, int v0, int a, int hd, float[] sum) {
+    int j = 0;
+    for (; j + 4 * LANES <= hd; j += 4 * LANES) {
+      FloatVector s0 = FloatVector.zero(A);
+      FloatVector s1 = FloatVector.zero(A);
+      FloatVector s2 = FloatVector.zero(A);
+      FloatVector s3 = FloatVector.zero(A);
+      int c = a + j;
+      for (int u = 0; u < len; u++) {
+        FloatVector pu = FloatVector.broadcast(A, p[u]);
+        float[] value = values[v0 + u];
+        s0 = s0.add(pu.mul(FloatVector.fromArray(A, value, c)));
+        s1 = s1.add(pu.mul(FloatVector.fromArray(A, value, c + LANES)));
+        s2 = s2.add(pu.mul(FloatVector.fromArray(A, value, c + 2 * LANES)));
+        s3 = s3.add(pu.mul(FloatVector.fromArray(A, value, c + 3 * LANES)));
+      }
+      s0.intoArray(sum, c);
+      s1.intoArray(sum, c + LANES);
+      s2.intoArray(sum, c + 2 * LANES);
+      s3.intoArray(sum, c + 3 * LANES);
+    }
+    for (; j + 2 * LANES <= hd; j += 2 * LANES) {
+      FloatVector s0 = FloatVector.zero(A);
+      FloatVector s1 = FloatVector.zero(A);
+      int c = a + j;
+      for (int u = 0; u < len; u++) {
+        FloatVector pu = FloatVector.broadcast(A, p[u]);
+        float[] value = values[v0 + u];
+        s0 = s0.add(pu.mul(FloatVector.fromArray(A, value, c)));
+        s1 = s1.add(pu.mul(FloatVector.fromArray(A, value, c + LANES)));
+      }
+      s0.intoArray(sum, c);
+      s1.intoArray(sum, c + LANES);
+    }
+    for (; j + LANES <= hd; j += LANES) {
+      FloatVector s0 = FloatVector.zero(A);
+      int c = a + j;
+      for (int u = 0; u < len; u++) {
+        s0 = s0.add(FloatVector.broadcast(A, p[u]).mul(FloatVector.fromArray(A, values[v0 + u],
+            c)));
+      }
+      s0.intoArray(sum, c);
+    }
+    for (; j < hd; j++) {
+      float s0 = 0f;
+      for (int u = 0; u < len; u++) {
+        s0 += p[u] * values[v0 + u][a + j];
+      }
+      sum[a + j] = s0;
+    }
+  }
+
   @Override
   public long bytes() {
     return 4L * edge.length;
@@ -61,11 +198,55 @@ final class PanelProducts implements RowProducts {
    */
   static void multiply(float[] x, int ldx, int n, float[] panels, int in, int out, float[] y,
       int ldy, int column, float[] edge) {
-    for (int p = 0; p < WeightPanels.panels(out); p++) {
+    multiply(x, ldx, n, panels, in, out, y, ldy, column, edge, WIDE);
+  }
+
+  /**
+   * {@link #multiply} with 512-bit vectors ({@code wide}: eight rows at a time, {@code edge} of at
+   * least 128 floats) or 256-bit ones (four rows, 64 floats): the same floats either way (tests
+   * run both; without AVX-512 the JDK emulates the wide vectors, slowly).
+   */
+  static void multiply(float[] x, int ldx, int n, float[] panels, int in, int out, float[] y,
+      int ldy, int column, float[] edge, boolean wide) {
+    int first = 0;
+    if (wide) {
+      // two full panels at a time: each broadcast row value feeds two fused multiply-adds
+      int full = out / W;
+      for (; first + 2 <= full; first += 2) {
+        int base = first * in * W;
+        int o = column + first * W;
+        int r = 0;
+        for (; r + ROWS <= n; r += ROWS) {
+          pair(x, r * ldx, ldx, panels, base, base + in * W, in, y, r * ldy + o, ldy);
+        }
+        for (int p = first; p < first + 2; p++) {
+          int b = p * in * W;
+          int c = column + p * W;
+          int q = r;
+          for (; q + 4 <= n; q += 4) {
+            four(x, q * ldx, ldx, panels, b, in, y, q * ldy + c, ldy);
+          }
+          for (; q < n; q++) {
+            one(x, q * ldx, panels, b, in, y, q * ldy + c);
+          }
+        }
+      }
+    }
+    for (int p = first; p < WeightPanels.panels(out); p++) {
       int base = p * in * W;
       int columns = Math.min(W, out - p * W);
       int o = column + p * W;
       int r = 0;
+      for (; wide && r + 8 <= n; r += 8) {
+        if (columns == W) {
+          eight(x, r * ldx, ldx, panels, base, in, y, r * ldy + o, ldy);
+        } else {
+          eight(x, r * ldx, ldx, panels, base, in, edge, 0, W);
+          for (int k = 0; k < 8; k++) {
+            System.arraycopy(edge, k * W, y, (r + k) * ldy + o, columns);
+          }
+        }
+      }
       for (; r + 4 <= n; r += 4) {
         if (columns == W) {
           four(x, r * ldx, ldx, panels, base, in, y, r * ldy + o, ldy);
@@ -85,6 +266,124 @@ final class PanelProducts implements RowProducts {
         }
       }
     }
+  }
+
+  /** Rows at a time of {@link #pair}. */
+  private static final int ROWS = 8;
+
+  /**
+   * Rows x0, x0 + ldx, ... (eight) times two panels (at b0 and b1, the second's columns 16 to the
+   * right of the first's) with 512-bit vectors: sixteen sums in registers, each row's value
+   * broadcast once for both panels.
+   */
+  private static void pair(float[] x, int x0, int ldx, float[] panels, int b0, int b1, int in,
+      float[] y, int y0, int ldy) {
+    FloatVector c00 = FloatVector.zero(L);
+    FloatVector c01 = FloatVector.zero(L);
+    FloatVector c10 = FloatVector.zero(L);
+    FloatVector c11 = FloatVector.zero(L);
+    FloatVector c20 = FloatVector.zero(L);
+    FloatVector c21 = FloatVector.zero(L);
+    FloatVector c30 = FloatVector.zero(L);
+    FloatVector c31 = FloatVector.zero(L);
+    FloatVector c40 = FloatVector.zero(L);
+    FloatVector c41 = FloatVector.zero(L);
+    FloatVector c50 = FloatVector.zero(L);
+    FloatVector c51 = FloatVector.zero(L);
+    FloatVector c60 = FloatVector.zero(L);
+    FloatVector c61 = FloatVector.zero(L);
+    FloatVector c70 = FloatVector.zero(L);
+    FloatVector c71 = FloatVector.zero(L);
+    int x1 = x0 + ldx;
+    int x2 = x1 + ldx;
+    int x3 = x2 + ldx;
+    int x4 = x3 + ldx;
+    int x5 = x4 + ldx;
+    int x6 = x5 + ldx;
+    int x7 = x6 + ldx;
+    for (int i = 0; i < in; i++) {
+      FloatVector p0 = FloatVector.fromArray(L, panels, b0 + i * W);
+      FloatVector p1 = FloatVector.fromArray(L, panels, b1 + i * W);
+      FloatVector a = FloatVector.broadcast(L, x[x0 + i]);
+      c00 = p0.fma(a, c00);
+      c01 = p1.fma(a, c01);
+      a = FloatVector.broadcast(L, x[x1 + i]);
+      c10 = p0.fma(a, c10);
+      c11 = p1.fma(a, c11);
+      a = FloatVector.broadcast(L, x[x2 + i]);
+      c20 = p0.fma(a, c20);
+      c21 = p1.fma(a, c21);
+      a = FloatVector.broadcast(L, x[x3 + i]);
+      c30 = p0.fma(a, c30);
+      c31 = p1.fma(a, c31);
+      a = FloatVector.broadcast(L, x[x4 + i]);
+      c40 = p0.fma(a, c40);
+      c41 = p1.fma(a, c41);
+      a = FloatVector.broadcast(L, x[x5 + i]);
+      c50 = p0.fma(a, c50);
+      c51 = p1.fma(a, c51);
+      a = FloatVector.broadcast(L, x[x6 + i]);
+      c60 = p0.fma(a, c60);
+      c61 = p1.fma(a, c61);
+      a = FloatVector.broadcast(L, x[x7 + i]);
+      c70 = p0.fma(a, c70);
+      c71 = p1.fma(a, c71);
+    }
+    c00.intoArray(y, y0);
+    c01.intoArray(y, y0 + W);
+    c10.intoArray(y, y0 + ldy);
+    c11.intoArray(y, y0 + ldy + W);
+    c20.intoArray(y, y0 + 2 * ldy);
+    c21.intoArray(y, y0 + 2 * ldy + W);
+    c30.intoArray(y, y0 + 3 * ldy);
+    c31.intoArray(y, y0 + 3 * ldy + W);
+    c40.intoArray(y, y0 + 4 * ldy);
+    c41.intoArray(y, y0 + 4 * ldy + W);
+    c50.intoArray(y, y0 + 5 * ldy);
+    c51.intoArray(y, y0 + 5 * ldy + W);
+    c60.intoArray(y, y0 + 6 * ldy);
+    c61.intoArray(y, y0 + 6 * ldy + W);
+    c70.intoArray(y, y0 + 7 * ldy);
+    c71.intoArray(y, y0 + 7 * ldy + W);
+  }
+
+  /** Rows x0, x0 + ldx, ... (eight) times one panel with 512-bit vectors, into y at y0, ... */
+  private static void eight(float[] x, int x0, int ldx, float[] panels, int base, int in,
+      float[] y, int y0, int ldy) {
+    FloatVector c0 = FloatVector.zero(L);
+    FloatVector c1 = FloatVector.zero(L);
+    FloatVector c2 = FloatVector.zero(L);
+    FloatVector c3 = FloatVector.zero(L);
+    FloatVector c4 = FloatVector.zero(L);
+    FloatVector c5 = FloatVector.zero(L);
+    FloatVector c6 = FloatVector.zero(L);
+    FloatVector c7 = FloatVector.zero(L);
+    int x1 = x0 + ldx;
+    int x2 = x1 + ldx;
+    int x3 = x2 + ldx;
+    int x4 = x3 + ldx;
+    int x5 = x4 + ldx;
+    int x6 = x5 + ldx;
+    int x7 = x6 + ldx;
+    for (int i = 0; i < in; i++) {
+      FloatVector b = FloatVector.fromArray(L, panels, base + i * W);
+      c0 = b.fma(FloatVector.broadcast(L, x[x0 + i]), c0);
+      c1 = b.fma(FloatVector.broadcast(L, x[x1 + i]), c1);
+      c2 = b.fma(FloatVector.broadcast(L, x[x2 + i]), c2);
+      c3 = b.fma(FloatVector.broadcast(L, x[x3 + i]), c3);
+      c4 = b.fma(FloatVector.broadcast(L, x[x4 + i]), c4);
+      c5 = b.fma(FloatVector.broadcast(L, x[x5 + i]), c5);
+      c6 = b.fma(FloatVector.broadcast(L, x[x6 + i]), c6);
+      c7 = b.fma(FloatVector.broadcast(L, x[x7 + i]), c7);
+    }
+    c0.intoArray(y, y0);
+    c1.intoArray(y, y0 + ldy);
+    c2.intoArray(y, y0 + 2 * ldy);
+    c3.intoArray(y, y0 + 3 * ldy);
+    c4.intoArray(y, y0 + 4 * ldy);
+    c5.intoArray(y, y0 + 5 * ldy);
+    c6.intoArray(y, y0 + 6 * ldy);
+    c7.intoArray(y, y0 + 7 * ldy);
   }
 
   /** Rows x0, x0 + ldx, ... (four) times one panel, into y at y0, y0 + ldy, ... */

@@ -16,6 +16,39 @@ interface RowProducts {
   /** logits (n, V) = x (n, d) head^T. */
   void head(int n, float[] x, float[] logits);
 
+  /**
+   * One query head's attention scores: {@code scores[u] = sum_j q[q0 + j] * keys[k0 + j][u]} for
+   * u &lt; len, j &lt; hd, each score a product then a sum per j in order of j (every
+   * implementation the same floats). {@code scores} may be written up to the next multiple of 16
+   * past len, so it holds at least len + 16 floats.
+   */
+  default void scores(float[] q, int q0, float[][] keys, int k0, int hd, int len,
+      float[] scores) {
+    java.util.Arrays.fill(scores, 0, len, 0f);
+    for (int j = 0; j < hd; j++) {
+      float qj = q[q0 + j];
+      float[] key = keys[k0 + j];
+      for (int u = 0; u < len; u++) {
+        scores[u] += qj * key[u];
+      }
+    }
+  }
+
+  /**
+   * One head's context: {@code sum[a + j] = sum_u p[u] * values[v0 + u][a + j]} for j &lt; hd,
+   * u &lt; len, a product then a sum per u in order of u (every implementation the same floats).
+   */
+  default void mix(float[] p, int len, float[][] values, int v0, int a, int hd, float[] sum) {
+    java.util.Arrays.fill(sum, a, a + hd, 0f);
+    for (int u = 0; u < len; u++) {
+      float pu = p[u];
+      float[] value = values[v0 + u];
+      for (int j = 0; j < hd; j++) {
+        sum[a + j] += pu * value[a + j];
+      }
+    }
+  }
+
   /** Bytes this kernel's products hold beyond the shared parameters (buffers). */
   long bytes();
 }

@@ -51,7 +51,7 @@ public enum SamplingProducts {
   /** One line for logs and benchmarks: the products {@link #best()} picks, and why. */
   public static String describe() {
     return UNAVAILABLE == null
-        ? "vector panels (jdk.incubator.vector, 256-bit)"
+        ? "vector panels (jdk.incubator.vector, " + VectorModule.preferredBits() + "-bit)"
         : "OpenBLAS sgemm (" + UNAVAILABLE + ")";
   }
 

@@ -314,31 +314,16 @@ public final class TransformerKernel implements TokenStepper {
       int len = p + 1;
       float[][] k = keys[l];
       float[][] v = values[l];
-      float[] scores = ws.heap("scores", capacity);
+      float[] scores = ws.heap("scores", capacity + 16);
       // indexed g*hd + j, the same offset as the value arrays, so the context loop vectorises
       float[] sum = ws.heap("sum", kv);
       float scale = (float) (1 / Math.sqrt(hd));
       for (int h = 0; h < w.shape.heads(); h++) {
         int g = h / group;
-        int q = e * w.qkvWidth + h * hd;
-        java.util.Arrays.fill(scores, 0, len, 0f);
-        for (int j = 0; j < hd; j++) {
-          float qj = qkv[q + j];
-          float[] key = k[r * kv + g * hd + j];
-          for (int u = 0; u < len; u++) {
-            scores[u] += qj * key[u];
-          }
-        }
+        products.scores(qkv, e * w.qkvWidth + h * hd, k, r * kv + g * hd, hd, len, scores);
         TransformerBackprop.softmaxCausal(scores, 0, p, len, scale);
         int a = g * hd;
-        java.util.Arrays.fill(sum, a, a + hd, 0f);
-        for (int u = 0; u < len; u++) {
-          float pu = scores[u];
-          float[] value = v[r * capacity + u];
-          for (int j = 0; j < hd; j++) {
-            sum[a + j] += pu * value[a + j];
-          }
-        }
+        products.mix(scores, len, v, r * capacity, a, hd, sum);
         System.arraycopy(sum, a, context, e * w.qWidth + h * hd, hd);
       }
     }

@@ -41,7 +41,7 @@ class PanelProductsTest {
       }
       float[] y = new float[n * ldy];
       java.util.Arrays.fill(y, 42f);
-      PanelProducts.multiply(x, ldx, n, panels, in, out, y, ldy, 2, new float[64]);
+      PanelProducts.multiply(x, ldx, n, panels, in, out, y, ldy, 2, new float[128]);
       for (int r = 0; r < n; r++) {
         for (int c = 0; c < ldy; c++) {
           String where = "n " + n + " out " + out + " in " + in + ": row " + r + ", column " + c;
@@ -79,13 +79,112 @@ class PanelProductsTest {
       x[i] = (float) (random.nextDouble() * 2 - 1);
     }
     float[] all = new float[n * out];
-    PanelProducts.multiply(x, in, n, panels, in, out, all, out, 0, new float[64]);
+    PanelProducts.multiply(x, in, n, panels, in, out, all, out, 0, new float[128]);
     for (int r = 0; r < n; r++) {
       float[] alone = new float[out];
       PanelProducts.multiply(java.util.Arrays.copyOfRange(x, r * in, (r + 1) * in), in, 1, panels,
-          in, out, alone, out, 0, new float[64]);
+          in, out, alone, out, 0, new float[128]);
       assertArrayEquals(alone, java.util.Arrays.copyOfRange(all, r * out, (r + 1) * out),
           "row " + r);
+    }
+  }
+
+  @Test
+  void wideAndNarrowVectorsGiveTheSameFloats() {
+    // 512-bit vectors (eight rows, two panels at a time) against 256-bit ones (four rows, one
+    // panel): each output's chain of fused multiply-adds is the same, so the same bits; shapes
+    // with pairs of full panels, a lone full panel, a partial one, and row tails of each block
+    SplittableRandom random = new SplittableRandom(12);
+    for (int[] shape : new int[][] {{8, 32, 5}, {19, 80, 33}, {64, 48, 16}, {3, 70, 7},
+        {27, 96, 128}}) {
+      int n = shape[0];
+      int out = shape[1];
+      int in = shape[2];
+      float[] values = new float[out * in];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (float) (random.nextDouble() * 2 - 1);
+      }
+      FastWeights.Linear f = new FastWeights.Linear(0, out, in, -1, true, 0);
+      float[] panels = new float[WeightPanels.size(f)];
+      WeightPanels.pack(f, values, panels);
+      int ldx = in + 1;
+      float[] x = new float[n * ldx];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (random.nextDouble() * 2 - 1);
+      }
+      int ldy = out + 3;
+      float[] wide = new float[n * ldy];
+      float[] narrow = new float[n * ldy];
+      PanelProducts.multiply(x, ldx, n, panels, in, out, wide, ldy, 1, new float[128], true);
+      PanelProducts.multiply(x, ldx, n, panels, in, out, narrow, ldy, 1, new float[128], false);
+      assertArrayEquals(narrow, wide, "n " + n + " out " + out + " in " + in);
+      double moved = 0;
+      for (float value : wide) {
+        moved = Math.max(moved, Math.abs(value));
+      }
+      assertTrue(moved > 0.1, "the products should not be zeros: " + moved);
+    }
+  }
+
+  @Test
+  void vectorAttentionLoopsGiveThePlainLoopsFloats() {
+    // scores and context mixing: every head width and length against the interface's plain loops,
+    // bit for bit, including lengths that end inside a vector and caches with no room past them
+    SplittableRandom random = new SplittableRandom(13);
+    TransformerShape shape = TinyTransformers.llamaGqaBiasUntied();
+    RowProducts vector = SamplingProducts.VECTOR_PANELS.create(
+        new FastWeights(shape, TransformerKernelTest.theta(shape)), null);
+    RowProducts plain = new RowProducts() {
+      @Override
+      public void linear(FastWeights.Linear[] pieces, int n, float[] x, int ldx, float[] y,
+          int ldy) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void head(int n, float[] x, float[] logits) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public long bytes() {
+        return 0;
+      }
+    };
+    for (int hd : new int[] {2, 8, 16, 24, 32, 64, 80, 128}) {
+      for (int cap : new int[] {1, 7, 16, 48, 100}) {
+        for (int len = 1; len <= cap; len += Math.max(1, cap / 9)) {
+          int offset = 3;
+          float[][] keys = new float[offset + hd][cap];
+          float[][] values = new float[offset + cap][offset + hd + 2];
+          for (float[] a : keys) {
+            for (int i = 0; i < a.length; i++) {
+              a[i] = (float) (random.nextDouble() * 2 - 1);
+            }
+          }
+          for (float[] a : values) {
+            for (int i = 0; i < a.length; i++) {
+              a[i] = (float) (random.nextDouble() * 2 - 1);
+            }
+          }
+          float[] q = new float[5 + hd];
+          for (int i = 0; i < q.length; i++) {
+            q[i] = (float) (random.nextDouble() * 2 - 1);
+          }
+          String where = "hd " + hd + " capacity " + cap + " length " + len;
+          float[] expected = new float[cap + 16];
+          float[] actual = new float[cap + 16];
+          plain.scores(q, 5, keys, offset, hd, len, expected);
+          vector.scores(q, 5, keys, offset, hd, len, actual);
+          assertArrayEquals(java.util.Arrays.copyOf(expected, len),
+              java.util.Arrays.copyOf(actual, len), "scores, " + where);
+          float[] sumPlain = new float[offset + hd + 2];
+          float[] sumVector = new float[offset + hd + 2];
+          plain.mix(expected, len, values, offset, offset, hd, sumPlain);
+          vector.mix(expected, len, values, offset, offset, hd, sumVector);
+          assertArrayEquals(sumPlain, sumVector, "context, " + where);
+        }
+      }
     }
   }
 
