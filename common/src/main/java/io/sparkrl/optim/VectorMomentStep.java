@@ -1,8 +1,6 @@
 package io.sparkrl.optim;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,10 +8,14 @@ import jdk.incubator.vector.VectorSpecies;
  * square root dominate the plain loop, and the CPU runs four of each at once); the same operations
  * in the same order as {@link ScalarMomentStep}, so the same bits. Loaded by name only where
  * {@link io.sparkrl.vector.VectorModule} finds the module.
+ *
+ * <p>The float parameters go to and from doubles in plain loops through a scratch block (exact one
+ * way, rounded to nearest the other, as a vector conversion would): no float vector here, so the
+ * sampler's float vectors keep the JIT's profile of FloatVector's methods to one width (see
+ * {@code PanelProducts#WIDE}).
  */
 final class VectorMomentStep implements MomentStep {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
   private static final int LANES = D.length();
 
   /**
@@ -23,19 +25,24 @@ final class VectorMomentStep implements MomentStep {
    */
   private static final int BLOCK = 8192;
 
+  /** A block of parameters in double, per thread. */
+  private static final ThreadLocal<double[]> THETA =
+      ThreadLocal.withInitial(() -> new double[BLOCK]);
+
   @Override
   public void apply(float[] parameters, double[] gradient, double[] m, double[] v, Scalars s) {
     int n = m.length;
     int bound = n - n % LANES;
+    double[] theta = THETA.get();
     for (int from = 0; from < bound; from += BLOCK) {
-      block(parameters, gradient, m, v, s, from, Math.min(bound, from + BLOCK));
+      block(parameters, gradient, m, v, s, from, Math.min(bound, from + BLOCK), theta);
     }
     ScalarMomentStep.range(parameters, gradient, m, v, s, bound, n);
   }
 
   /** Parameters from .. to - 1, to - from a multiple of the lanes. */
   private static void block(float[] parameters, double[] gradient, double[] m, double[] v,
-      Scalars s, int from, int to) {
+      Scalars s, int from, int to, double[] theta) {
     double scale = s.scale();
     double beta1 = s.beta1();
     double beta2 = s.beta2();
@@ -46,6 +53,9 @@ final class VectorMomentStep implements MomentStep {
     double lr = s.lr();
     double decay = s.decay();
     double eps = s.eps();
+    for (int i = from; i < to; i++) {
+      theta[i - from] = parameters[i];
+    }
     for (int i = from; i < to; i += LANES) {
       DoubleVector g = DoubleVector.fromArray(D, gradient, i).mul(scale);
       DoubleVector mi = DoubleVector.fromArray(D, m, i).mul(beta1).add(g.mul(oneMinusBeta1));
@@ -55,10 +65,12 @@ final class VectorMomentStep implements MomentStep {
       vi.intoArray(v, i);
       DoubleVector mHat = mi.div(correction1);
       DoubleVector vHat = vi.div(correction2);
-      DoubleVector theta = (DoubleVector) FloatVector.fromArray(F, parameters, i)
-          .convertShape(VectorOperators.F2D, D, 0);
-      DoubleVector updated = theta.mul(decay).sub(mHat.mul(lr).div(vHat.sqrt().add(eps)));
-      ((FloatVector) updated.convertShape(VectorOperators.D2F, F, 0)).intoArray(parameters, i);
+      DoubleVector updated = DoubleVector.fromArray(D, theta, i - from).mul(decay)
+          .sub(mHat.mul(lr).div(vHat.sqrt().add(eps)));
+      updated.intoArray(theta, i - from);
+    }
+    for (int i = from; i < to; i++) {
+      parameters[i] = (float) theta[i - from];
     }
   }
 }

@@ -43,6 +43,13 @@ final class PanelProducts implements RowProducts {
    * a panel's 16 sums in one register ({@link #eight}), and a panel run is one load instead of
    * two. Each output column's sum is the same chain of fused multiply-adds in the same order on
    * either width, so the products are the same floats on every machine.
+   *
+   * <p>A JVM runs one float vector width only (all 512-bit or all 256-bit, tails and attention
+   * included; AdamW's {@code VectorMomentStep} uses no float vectors): the JIT shares the
+   * profile of FloatVector's own methods (intoArray, ...) between widths, and with two widths
+   * there it sometimes compiled the stores without the intrinsic, boxing every vector: the
+   * sampler ran 17 times slower in about half of the JVMs (measured: 960 against 17,000 tokens/s
+   * at the benchmark's tiny shape with groups of 8).
    */
   static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
 
@@ -220,14 +227,8 @@ final class PanelProducts implements RowProducts {
           pair(x, r * ldx, ldx, panels, base, base + in * W, in, y, r * ldy + o, ldy);
         }
         for (int p = first; p < first + 2; p++) {
-          int b = p * in * W;
-          int c = column + p * W;
-          int q = r;
-          for (; q + 4 <= n; q += 4) {
-            four(x, q * ldx, ldx, panels, b, in, y, q * ldy + c, ldy);
-          }
-          for (; q < n; q++) {
-            one(x, q * ldx, panels, b, in, y, q * ldy + c);
+          for (int q = r; q < n; q++) {
+            oneWide(x, q * ldx, panels, p * in * W, in, y, q * ldy + column + p * W);
           }
         }
       }
@@ -247,7 +248,7 @@ final class PanelProducts implements RowProducts {
           }
         }
       }
-      for (; r + 4 <= n; r += 4) {
+      for (; !wide && r + 4 <= n; r += 4) {
         if (columns == W) {
           four(x, r * ldx, ldx, panels, base, in, y, r * ldy + o, ldy);
         } else {
@@ -258,15 +259,20 @@ final class PanelProducts implements RowProducts {
         }
       }
       for (; r < n; r++) {
-        if (columns == W) {
-          one(x, r * ldx, panels, base, in, y, r * ldy + o);
+        float[] to = columns == W ? y : edge;
+        int at = columns == W ? r * ldy + o : 0;
+        if (wide) {
+          oneWide(x, r * ldx, panels, base, in, to, at);
         } else {
-          one(x, r * ldx, panels, base, in, edge, 0);
+          one(x, r * ldx, panels, base, in, to, at);
+        }
+        if (columns < W) {
           System.arraycopy(edge, 0, y, r * ldy + o, columns);
         }
       }
     }
   }
+
 
   /** Rows at a time of {@link #pair}. */
   private static final int ROWS = 8;
@@ -425,6 +431,17 @@ final class PanelProducts implements RowProducts {
     c21.intoArray(y, y0 + 2 * ldy + 8);
     c30.intoArray(y, y0 + 3 * ldy);
     c31.intoArray(y, y0 + 3 * ldy + 8);
+  }
+
+  /** One row times one panel in one 512-bit vector: each row of {@link #eight}'s operations. */
+  private static void oneWide(float[] x, int x0, float[] panels, int base, int in, float[] y,
+      int y0) {
+    FloatVector c = FloatVector.zero(L);
+    for (int i = 0; i < in; i++) {
+      c = FloatVector.fromArray(L, panels, base + i * W).fma(FloatVector.broadcast(L, x[x0 + i]),
+          c);
+    }
+    c.intoArray(y, y0);
   }
 
   /** One row times one panel: the same operations, in the same order, as each row of four. */
