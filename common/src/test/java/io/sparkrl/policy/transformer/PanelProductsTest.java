@@ -26,19 +26,13 @@ class PanelProductsTest {
       int out = shape[1];
       int in = shape[2];
       int weight = 5; // the weight sits at an offset of the flat vector
-      float[] values = new float[weight + out * in + 3];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) (random.nextDouble() * 2 - 1);
-      }
+      float[] values = uniform(random, weight + out * in + 3);
       FastWeights.Linear f = new FastWeights.Linear(weight, out, in, -1, outIn, 2);
       float[] panels = new float[WeightPanels.size(f)];
       WeightPanels.pack(f, values, panels);
       int ldx = in + 3;
       int ldy = out + 5; // columns 2 .. out+2 written, the rest untouched
-      float[] x = new float[n * ldx];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) (random.nextDouble() * 2 - 1);
-      }
+      float[] x = uniform(random, n * ldx);
       float[] y = new float[n * ldy];
       java.util.Arrays.fill(y, 42f);
       PanelProducts.multiply(x, ldx, n, panels, in, out, y, ldy, 2, new float[128]);
@@ -66,18 +60,12 @@ class PanelProductsTest {
     SplittableRandom random = new SplittableRandom(9);
     int out = 37;
     int in = 29;
-    float[] values = new float[out * in];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) (random.nextDouble() * 2 - 1);
-    }
+    float[] values = uniform(random, out * in);
     FastWeights.Linear f = new FastWeights.Linear(0, out, in, -1, true, 0);
     float[] panels = new float[WeightPanels.size(f)];
     WeightPanels.pack(f, values, panels);
     int n = 11; // two blocks of four rows and a tail of three
-    float[] x = new float[n * in];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) (random.nextDouble() * 2 - 1);
-    }
+    float[] x = uniform(random, n * in);
     float[] all = new float[n * out];
     PanelProducts.multiply(x, in, n, panels, in, out, all, out, 0, new float[128]);
     for (int r = 0; r < n; r++) {
@@ -100,18 +88,12 @@ class PanelProductsTest {
       int n = shape[0];
       int out = shape[1];
       int in = shape[2];
-      float[] values = new float[out * in];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) (random.nextDouble() * 2 - 1);
-      }
+      float[] values = uniform(random, out * in);
       FastWeights.Linear f = new FastWeights.Linear(0, out, in, -1, true, 0);
       float[] panels = new float[WeightPanels.size(f)];
       WeightPanels.pack(f, values, panels);
       int ldx = in + 1;
-      float[] x = new float[n * ldx];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = (float) (random.nextDouble() * 2 - 1);
-      }
+      float[] x = uniform(random, n * ldx);
       int ldy = out + 3;
       float[] wide = new float[n * ldy];
       float[] narrow = new float[n * ldy];
@@ -157,20 +139,13 @@ class PanelProductsTest {
           int offset = 3;
           float[][] keys = new float[offset + hd][cap];
           float[][] values = new float[offset + cap][offset + hd + 2];
-          for (float[] a : keys) {
-            for (int i = 0; i < a.length; i++) {
-              a[i] = (float) (random.nextDouble() * 2 - 1);
-            }
+          for (int k = 0; k < keys.length; k++) {
+            keys[k] = uniform(random, keys[k].length);
           }
-          for (float[] a : values) {
-            for (int i = 0; i < a.length; i++) {
-              a[i] = (float) (random.nextDouble() * 2 - 1);
-            }
+          for (int k = 0; k < values.length; k++) {
+            values[k] = uniform(random, values[k].length);
           }
-          float[] q = new float[5 + hd];
-          for (int i = 0; i < q.length; i++) {
-            q[i] = (float) (random.nextDouble() * 2 - 1);
-          }
+          float[] q = uniform(random, 5 + hd);
           String where = "hd " + hd + " capacity " + cap + " length " + len;
           float[] expected = new float[cap + 16];
           float[] actual = new float[cap + 16];
@@ -229,5 +204,14 @@ class PanelProductsTest {
       }
     }
     return 4 * floats;
+  }
+
+  /** n floats uniform in [-1, 1). */
+  private static float[] uniform(SplittableRandom random, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (random.nextDouble() * 2 - 1);
+    }
+    return a;
   }
 }
