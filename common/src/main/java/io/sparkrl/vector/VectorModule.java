@@ -14,19 +14,21 @@ public final class VectorModule {
   /** The JDK module's name. */
   public static final String NAME = "jdk.incubator.vector";
   private static final String PROBE = "io.sparkrl.vector.VectorProbe";
-  private static final int[] PREFERRED_BITS = new int[1];
-  private static final String UNAVAILABLE = check();
+  /** What the probe found: the preferred vector width (0 when it could not run), or why not. */
+  private record Probe(int bits, String unavailable) {}
+
+  private static final Probe FOUND = probe();
 
   private VectorModule() {}
 
   /** Why the vector code cannot run on this JVM, or null when it can (checked once per JVM). */
   public static String unavailable() {
-    return UNAVAILABLE;
+    return FOUND.unavailable();
   }
 
   /** The CPU's vector width the Vector API prefers (256 with AVX2, 512 with AVX-512), 0 unknown. */
   public static int preferredBits() {
-    return PREFERRED_BITS[0];
+    return FOUND.bits();
   }
 
   /**
@@ -35,8 +37,9 @@ public final class VectorModule {
    */
   public static <T> T create(Class<T> type, String className, Class<?>[] parameterTypes,
       Object... arguments) {
-    if (UNAVAILABLE != null) {
-      throw new IllegalStateException(className + " needs the Vector API: " + UNAVAILABLE);
+    if (FOUND.unavailable() != null) {
+      throw new IllegalStateException(className + " needs the Vector API: "
+          + FOUND.unavailable());
     }
     try {
       java.lang.reflect.Constructor<?> constructor =
@@ -48,20 +51,19 @@ public final class VectorModule {
     }
   }
 
-  private static String check() {
+  private static Probe probe() {
     if (ModuleLayer.boot().findModule(NAME).isEmpty()) {
-      return "the JVM was started without --add-modules=" + NAME;
+      return new Probe(0, "the JVM was started without --add-modules=" + NAME);
     }
     try {
       Class<?> probe = Class.forName(PROBE);
       java.lang.reflect.Method bits = probe.getDeclaredMethod("preferredBits");
       bits.setAccessible(true);
       int preferred = (Integer) bits.invoke(null);
-      PREFERRED_BITS[0] = preferred;
-      return preferred >= 256 ? null
-          : "this CPU's vectors are " + preferred + "-bit, the vector code needs 256";
+      return new Probe(preferred, preferred >= 256 ? null
+          : "this CPU's vectors are " + preferred + "-bit, the vector code needs 256");
     } catch (ReflectiveOperationException | LinkageError e) {
-      return "the Vector API cannot load: " + e;
+      return new Probe(0, "the Vector API cannot load: " + e);
     }
   }
 }

@@ -25,9 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Measured on one core of this project's 2-core AMD EPYC (AVX2), 16 rows, weights already in
  * cache: 70-76 GFLOP/s against OpenBLAS sgemm's 29-34 for the shapes of the benchmark's
  * {@code small} transformer (OpenBLAS's packing of the weight dominates at few rows); level with
- * it at 64-256 rows. On an AVX-512 Xeon the 256-bit products alone ran at 54% of OpenBLAS's
- * 1024^3 peak at 64 rows (a broadcast per fused multiply-add); two panels with 512-bit vectors
- * reach about 70%.
+ * it at 64-256 rows. On an AVX-512 Xeon, 64 rows by a 512 x 1,536 weight: 50 GFLOP/s with 256-bit
+ * vectors and 71 with two 512-bit panels when the weights come from memory, 96 with them in cache
+ * (OpenBLAS's 1024^3 peak there: 116-124).
  *
  * <p>Needs the JVM started with {@code --add-modules=jdk.incubator.vector} (an incubator module in
  * Java 17) and 256-bit vectors; {@link io.sparkrl.vector.VectorModule} checks both before
@@ -54,7 +54,7 @@ final class PanelProducts implements RowProducts {
   static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
 
   private final FastWeights w;
-  /** A partial panel's four rows, stored whole before their columns are copied out. */
+  /** A partial panel's rows (eight at most), stored whole before their columns are copied out. */
   private final float[] edge = new float[8 * W];
 
   PanelProducts(FastWeights w) {
@@ -80,7 +80,7 @@ final class PanelProducts implements RowProducts {
 
   /**
    * {@link RowProducts#scores} with positions along the lanes, up to four vectors of positions
-   * per pass over j: the plain loop's operations on each score (a product, then a sum, per j), so
+   * per pass over j (then one at a time): the plain loop's operations on each score (a product, then a sum, per j), so
    * the same floats, without the scalar pre- and post-loops the JIT puts around a short loop.
    * Positions from len to the vector's end are computed from whatever the cache holds there and
    * never read.
@@ -108,18 +108,6 @@ final class PanelProducts implements RowProducts {
       s2.intoArray(scores, u + 2 * LANES);
       s3.intoArray(scores, u + 3 * LANES);
     }
-    for (; u + LANES < len && u + 2 * LANES <= cap; u += 2 * LANES) {
-      FloatVector s0 = FloatVector.zero(A);
-      FloatVector s1 = FloatVector.zero(A);
-      for (int j = 0; j < hd; j++) {
-        FloatVector qj = FloatVector.broadcast(A, q[q0 + j]);
-        float[] key = keys[k0 + j];
-        s0 = s0.add(qj.mul(FloatVector.fromArray(A, key, u)));
-        s1 = s1.add(qj.mul(FloatVector.fromArray(A, key, u + LANES)));
-      }
-      s0.intoArray(scores, u);
-      s1.intoArray(scores, u + LANES);
-    }
     for (; u < len && u + LANES <= cap; u += LANES) {
       FloatVector s0 = FloatVector.zero(A);
       for (int j = 0; j < hd; j++) {
@@ -139,7 +127,7 @@ final class PanelProducts implements RowProducts {
 
   /**
    * {@link RowProducts#mix} with key dimensions along the lanes, up to four vectors per pass over
-   * the positions: the plain loop's operations, so the same floats.
+   * the positions (then one at a time): the plain loop's operations, so the same floats.
    */
   @Override
   public void mix(float[] p, int len, float[][] values, int v0, int a, int hd, float[] sum) {
@@ -162,19 +150,6 @@ final class PanelProducts implements RowProducts {
       s1.intoArray(sum, c + LANES);
       s2.intoArray(sum, c + 2 * LANES);
       s3.intoArray(sum, c + 3 * LANES);
-    }
-    for (; j + 2 * LANES <= hd; j += 2 * LANES) {
-      FloatVector s0 = FloatVector.zero(A);
-      FloatVector s1 = FloatVector.zero(A);
-      int c = a + j;
-      for (int u = 0; u < len; u++) {
-        FloatVector pu = FloatVector.broadcast(A, p[u]);
-        float[] value = values[v0 + u];
-        s0 = s0.add(pu.mul(FloatVector.fromArray(A, value, c)));
-        s1 = s1.add(pu.mul(FloatVector.fromArray(A, value, c + LANES)));
-      }
-      s0.intoArray(sum, c);
-      s1.intoArray(sum, c + LANES);
     }
     for (; j + LANES <= hd; j += LANES) {
       FloatVector s0 = FloatVector.zero(A);
@@ -272,7 +247,6 @@ final class PanelProducts implements RowProducts {
       }
     }
   }
-
 
   /** Rows at a time of {@link #pair}. */
   private static final int ROWS = 8;
