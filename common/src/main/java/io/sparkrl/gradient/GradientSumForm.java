@@ -23,6 +23,12 @@ final class GradientSumForm implements Externalizable {
   private static final byte FLOATS = 1;
   /** Most entries are not floats (a sum of sums, merged on an executor): 8 bytes each. */
   private static final byte DOUBLES = 2;
+  /**
+   * Entries are converted and written (read and converted back) through a buffer of this size, not
+   * one array of the whole sum: at 25.7M parameters that array would be 103 MB, allocated fresh
+   * for every task's result on the executor and again on the driver.
+   */
+  static final int CHUNK_BYTES = 1 << 16;
 
   private GradientSum sum;
 
@@ -43,13 +49,10 @@ final class GradientSumForm implements Externalizable {
     int[] exceptions = new int[16];
     int k = 0;
     boolean zero = true;
-    ByteBuffer floats = ByteBuffer.allocate(4 * g.length);
     for (int i = 0; i < g.length; i++) {
       long bits = Double.doubleToRawLongBits(g[i]);
       zero &= bits == 0;
-      float f = (float) g[i];
-      floats.putFloat(4 * i, f);
-      if (Double.doubleToRawLongBits(f) != bits) {
+      if (Double.doubleToRawLongBits((float) g[i]) != bits) {
         if (k == exceptions.length) {
           exceptions = java.util.Arrays.copyOf(exceptions, 2 * k);
         }
@@ -60,21 +63,31 @@ final class GradientSumForm implements Externalizable {
       out.writeByte(ZERO);
       return;
     }
+    byte[] chunk = new byte[CHUNK_BYTES];
+    ByteBuffer view = ByteBuffer.wrap(chunk);
     if (k > g.length / 3) { // 12 bytes per exception: plain doubles are smaller
       out.writeByte(DOUBLES);
-      ByteBuffer doubles = ByteBuffer.allocate(8 * g.length);
-      doubles.asDoubleBuffer().put(g);
-      out.write(doubles.array());
+      for (int from = 0; from < g.length; from += CHUNK_BYTES / 8) {
+        int n = Math.min(CHUNK_BYTES / 8, g.length - from);
+        view.clear();
+        view.asDoubleBuffer().put(g, from, n);
+        out.write(chunk, 0, 8 * n);
+      }
       return;
     }
     out.writeByte(FLOATS);
-    out.write(floats.array());
-    out.writeInt(k);
-    ByteBuffer rest = ByteBuffer.allocate(12 * k);
-    for (int j = 0; j < k; j++) {
-      rest.putInt(exceptions[j]).putLong(Double.doubleToRawLongBits(g[exceptions[j]]));
+    for (int from = 0; from < g.length; from += CHUNK_BYTES / 4) {
+      int n = Math.min(CHUNK_BYTES / 4, g.length - from);
+      for (int j = 0; j < n; j++) {
+        view.putFloat(4 * j, (float) g[from + j]);
+      }
+      out.write(chunk, 0, 4 * n);
     }
-    out.write(rest.array());
+    out.writeInt(k);
+    for (int j = 0; j < k; j++) {
+      out.writeInt(exceptions[j]);
+      out.writeLong(Double.doubleToRawLongBits(g[exceptions[j]]));
+    }
   }
 
   @Override
@@ -84,24 +97,29 @@ final class GradientSumForm implements Externalizable {
     double lossSum = in.readDouble();
     double[] g = new double[in.readInt()];
     byte form = in.readByte();
-    if (form == DOUBLES) {
-      byte[] bytes = new byte[8 * g.length];
-      in.readFully(bytes);
-      ByteBuffer.wrap(bytes).asDoubleBuffer().get(g);
-    } else if (form == FLOATS) {
-      byte[] bytes = new byte[4 * g.length];
-      in.readFully(bytes);
-      ByteBuffer floats = ByteBuffer.wrap(bytes);
-      for (int i = 0; i < g.length; i++) {
-        g[i] = floats.getFloat(4 * i);
-      }
-      int k = in.readInt();
-      byte[] restBytes = new byte[12 * k];
-      in.readFully(restBytes);
-      ByteBuffer rest = ByteBuffer.wrap(restBytes);
-      for (int j = 0; j < k; j++) {
-        int i = rest.getInt();
-        g[i] = Double.longBitsToDouble(rest.getLong());
+    if (form != ZERO) {
+      byte[] chunk = new byte[CHUNK_BYTES];
+      ByteBuffer view = ByteBuffer.wrap(chunk);
+      if (form == DOUBLES) {
+        for (int from = 0; from < g.length; from += CHUNK_BYTES / 8) {
+          int n = Math.min(CHUNK_BYTES / 8, g.length - from);
+          in.readFully(chunk, 0, 8 * n);
+          view.clear();
+          view.asDoubleBuffer().get(g, from, n);
+        }
+      } else {
+        for (int from = 0; from < g.length; from += CHUNK_BYTES / 4) {
+          int n = Math.min(CHUNK_BYTES / 4, g.length - from);
+          in.readFully(chunk, 0, 4 * n);
+          for (int j = 0; j < n; j++) {
+            g[from + j] = view.getFloat(4 * j);
+          }
+        }
+        int k = in.readInt();
+        for (int j = 0; j < k; j++) {
+          int i = in.readInt();
+          g[i] = Double.longBitsToDouble(in.readLong());
+        }
       }
     }
     sum = new GradientSum(g, sequences, tokens, lossSum);

@@ -58,6 +58,26 @@ class GradientSumFormTest {
         + " doubles (12 per entry as exceptions would be " + 16 * g.length + ")");
   }
 
+  /** Sums longer than the conversion buffer cross its chunk boundaries without losing a bit. */
+  @Test
+  void sumsLongerThanTheBufferCrossItsChunks() throws Exception {
+    Random random = new Random(13);
+    int n = 5 * GradientSumForm.CHUNK_BYTES / 4 + 3; // five float chunks and a partial one
+    double[] floats = new double[n];
+    double[] doubles = new double[n];
+    for (int i = 0; i < n; i++) {
+      floats[i] = i % 1009 == 0 ? random.nextGaussian() : (float) random.nextGaussian();
+      doubles[i] = random.nextGaussian();
+    }
+    for (double[] g : new double[][] {floats, doubles}) {
+      GradientSum back = (GradientSum) deserialize(serialize(new GradientSum(g, 2, 9, 0.5)));
+      for (int i = 0; i < n; i++) {
+        assertEquals(Double.doubleToRawLongBits(g[i]),
+            Double.doubleToRawLongBits(back.gradient()[i]), "entry " + i);
+      }
+    }
+  }
+
   @Test
   void anAllZeroSumIsTiny() throws Exception {
     byte[] bytes = serialize(GradientSum.zero(200_000));

@@ -82,44 +82,43 @@ final class PanelProducts implements RowProducts {
    * {@link RowProducts#scores} with positions along the lanes, up to four vectors of positions
    * per pass over j (then one at a time): the plain loop's operations on each score (a product, then a sum, per j), so
    * the same floats, without the scalar pre- and post-loops the JIT puts around a short loop.
-   * Positions from len to the vector's end are computed from whatever the cache holds there and
-   * never read.
+   * Positions from len to the vector's end (within the stride) are computed from whatever the
+   * cache holds there and never read.
    */
   @Override
-  public void scores(float[] q, int q0, float[][] keys, int k0, int hd, int len,
+  public void scores(float[] q, int q0, float[] keys, int k0, int stride, int hd, int len,
       float[] scores) {
-    int cap = keys[k0].length;
     int u = 0;
-    for (; u + 2 * LANES < len && u + 4 * LANES <= cap; u += 4 * LANES) {
+    for (; u + 2 * LANES < len && u + 4 * LANES <= stride; u += 4 * LANES) {
       FloatVector s0 = FloatVector.zero(A);
       FloatVector s1 = FloatVector.zero(A);
       FloatVector s2 = FloatVector.zero(A);
       FloatVector s3 = FloatVector.zero(A);
       for (int j = 0; j < hd; j++) {
         FloatVector qj = FloatVector.broadcast(A, q[q0 + j]);
-        float[] key = keys[k0 + j];
-        s0 = s0.add(qj.mul(FloatVector.fromArray(A, key, u)));
-        s1 = s1.add(qj.mul(FloatVector.fromArray(A, key, u + LANES)));
-        s2 = s2.add(qj.mul(FloatVector.fromArray(A, key, u + 2 * LANES)));
-        s3 = s3.add(qj.mul(FloatVector.fromArray(A, key, u + 3 * LANES)));
+        int key = k0 + j * stride + u;
+        s0 = s0.add(qj.mul(FloatVector.fromArray(A, keys, key)));
+        s1 = s1.add(qj.mul(FloatVector.fromArray(A, keys, key + LANES)));
+        s2 = s2.add(qj.mul(FloatVector.fromArray(A, keys, key + 2 * LANES)));
+        s3 = s3.add(qj.mul(FloatVector.fromArray(A, keys, key + 3 * LANES)));
       }
       s0.intoArray(scores, u);
       s1.intoArray(scores, u + LANES);
       s2.intoArray(scores, u + 2 * LANES);
       s3.intoArray(scores, u + 3 * LANES);
     }
-    for (; u < len && u + LANES <= cap; u += LANES) {
+    for (; u < len && u + LANES <= stride; u += LANES) {
       FloatVector s0 = FloatVector.zero(A);
       for (int j = 0; j < hd; j++) {
         s0 = s0.add(FloatVector.broadcast(A, q[q0 + j])
-            .mul(FloatVector.fromArray(A, keys[k0 + j], u)));
+            .mul(FloatVector.fromArray(A, keys, k0 + j * stride + u)));
       }
       s0.intoArray(scores, u);
     }
     for (; u < len; u++) {
       float s0 = 0f;
       for (int j = 0; j < hd; j++) {
-        s0 += q[q0 + j] * keys[k0 + j][u];
+        s0 += q[q0 + j] * keys[k0 + j * stride + u];
       }
       scores[u] = s0;
     }
@@ -130,42 +129,40 @@ final class PanelProducts implements RowProducts {
    * the positions (then one at a time): the plain loop's operations, so the same floats.
    */
   @Override
-  public void mix(float[] p, int len, float[][] values, int v0, int a, int hd, float[] sum) {
+  public void mix(float[] p, int len, float[] values, int v0, int hd, float[] out, int o) {
     int j = 0;
     for (; j + 4 * LANES <= hd; j += 4 * LANES) {
       FloatVector s0 = FloatVector.zero(A);
       FloatVector s1 = FloatVector.zero(A);
       FloatVector s2 = FloatVector.zero(A);
       FloatVector s3 = FloatVector.zero(A);
-      int c = a + j;
       for (int u = 0; u < len; u++) {
         FloatVector pu = FloatVector.broadcast(A, p[u]);
-        float[] value = values[v0 + u];
-        s0 = s0.add(pu.mul(FloatVector.fromArray(A, value, c)));
-        s1 = s1.add(pu.mul(FloatVector.fromArray(A, value, c + LANES)));
-        s2 = s2.add(pu.mul(FloatVector.fromArray(A, value, c + 2 * LANES)));
-        s3 = s3.add(pu.mul(FloatVector.fromArray(A, value, c + 3 * LANES)));
+        int value = v0 + u * hd + j;
+        s0 = s0.add(pu.mul(FloatVector.fromArray(A, values, value)));
+        s1 = s1.add(pu.mul(FloatVector.fromArray(A, values, value + LANES)));
+        s2 = s2.add(pu.mul(FloatVector.fromArray(A, values, value + 2 * LANES)));
+        s3 = s3.add(pu.mul(FloatVector.fromArray(A, values, value + 3 * LANES)));
       }
-      s0.intoArray(sum, c);
-      s1.intoArray(sum, c + LANES);
-      s2.intoArray(sum, c + 2 * LANES);
-      s3.intoArray(sum, c + 3 * LANES);
+      s0.intoArray(out, o + j);
+      s1.intoArray(out, o + j + LANES);
+      s2.intoArray(out, o + j + 2 * LANES);
+      s3.intoArray(out, o + j + 3 * LANES);
     }
     for (; j + LANES <= hd; j += LANES) {
       FloatVector s0 = FloatVector.zero(A);
-      int c = a + j;
       for (int u = 0; u < len; u++) {
-        s0 = s0.add(FloatVector.broadcast(A, p[u]).mul(FloatVector.fromArray(A, values[v0 + u],
-            c)));
+        s0 = s0.add(FloatVector.broadcast(A, p[u])
+            .mul(FloatVector.fromArray(A, values, v0 + u * hd + j)));
       }
-      s0.intoArray(sum, c);
+      s0.intoArray(out, o + j);
     }
     for (; j < hd; j++) {
       float s0 = 0f;
       for (int u = 0; u < len; u++) {
-        s0 += p[u] * values[v0 + u][a + j];
+        s0 += p[u] * values[v0 + u * hd + j];
       }
-      sum[a + j] = s0;
+      out[o + j] = s0;
     }
   }
 

@@ -17,34 +17,34 @@ interface RowProducts {
   void head(int n, float[] x, float[] logits);
 
   /**
-   * One query head's attention scores: {@code scores[u] = sum_j q[q0 + j] * keys[k0 + j][u]} for
-   * u &lt; len, j &lt; hd, each score a product then a sum per j in order of j (every
-   * implementation the same floats). {@code scores} may be written up to the next multiple of 16
-   * past len, so it holds at least len + 16 floats.
+   * One query head's attention scores: {@code scores[u] = sum_j q[q0 + j] * keys[k0 + j * stride
+   * + u]} for u &lt; len &lt;= stride, j &lt; hd, each score a product then a sum per j in order of
+   * j (every implementation the same floats). {@code scores} may be written up to the next
+   * multiple of 16 past len, so it holds at least len + 16 floats.
    */
-  default void scores(float[] q, int q0, float[][] keys, int k0, int hd, int len,
+  default void scores(float[] q, int q0, float[] keys, int k0, int stride, int hd, int len,
       float[] scores) {
     java.util.Arrays.fill(scores, 0, len, 0f);
     for (int j = 0; j < hd; j++) {
       float qj = q[q0 + j];
-      float[] key = keys[k0 + j];
+      int key = k0 + j * stride;
       for (int u = 0; u < len; u++) {
-        scores[u] += qj * key[u];
+        scores[u] += qj * keys[key + u];
       }
     }
   }
 
   /**
-   * One head's context: {@code sum[a + j] = sum_u p[u] * values[v0 + u][a + j]} for j &lt; hd,
+   * One head's context: {@code out[o + j] = sum_u p[u] * values[v0 + u * hd + j]} for j &lt; hd,
    * u &lt; len, a product then a sum per u in order of u (every implementation the same floats).
    */
-  default void mix(float[] p, int len, float[][] values, int v0, int a, int hd, float[] sum) {
-    java.util.Arrays.fill(sum, a, a + hd, 0f);
+  default void mix(float[] p, int len, float[] values, int v0, int hd, float[] out, int o) {
+    java.util.Arrays.fill(out, o, o + hd, 0f);
     for (int u = 0; u < len; u++) {
       float pu = p[u];
-      float[] value = values[v0 + u];
+      int value = v0 + u * hd;
       for (int j = 0; j < hd; j++) {
-        sum[a + j] += pu * value[a + j];
+        out[o + j] += pu * values[value + j];
       }
     }
   }

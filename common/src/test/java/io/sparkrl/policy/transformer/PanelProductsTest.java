@@ -137,27 +137,27 @@ class PanelProductsTest {
       for (int cap : new int[] {1, 7, 16, 48, 100}) {
         for (int len = 1; len <= cap; len += Math.max(1, cap / 9)) {
           int offset = 3;
-          float[][] keys = new float[offset + hd][cap];
-          float[][] values = new float[offset + cap][offset + hd + 2];
-          for (int k = 0; k < keys.length; k++) {
-            keys[k] = uniform(random, keys[k].length);
-          }
-          for (int k = 0; k < values.length; k++) {
-            values[k] = uniform(random, values[k].length);
-          }
+          // a row's cache as the kernel lays it out: keys (dimension, position), values
+          // (position, dimension), with something before and after the head's block
+          float[] keys = uniform(random, (offset + hd + 1) * cap);
+          float[] values = uniform(random, (offset + cap + 1) * hd);
           float[] q = uniform(random, 5 + hd);
           String where = "hd " + hd + " capacity " + cap + " length " + len;
           float[] expected = new float[cap + 16];
           float[] actual = new float[cap + 16];
-          plain.scores(q, 5, keys, offset, hd, len, expected);
-          vector.scores(q, 5, keys, offset, hd, len, actual);
+          plain.scores(q, 5, keys, offset * cap, cap, hd, len, expected);
+          vector.scores(q, 5, keys, offset * cap, cap, hd, len, actual);
           assertArrayEquals(java.util.Arrays.copyOf(expected, len),
               java.util.Arrays.copyOf(actual, len), "scores, " + where);
-          float[] sumPlain = new float[offset + hd + 2];
-          float[] sumVector = new float[offset + hd + 2];
-          plain.mix(expected, len, values, offset, offset, hd, sumPlain);
-          vector.mix(expected, len, values, offset, offset, hd, sumVector);
+          float[] around = uniform(random, offset + hd + 2);
+          float[] sumPlain = around.clone();
+          float[] sumVector = around.clone();
+          plain.mix(expected, len, values, offset * hd, hd, sumPlain, offset);
+          vector.mix(expected, len, values, offset * hd, hd, sumVector, offset);
           assertArrayEquals(sumPlain, sumVector, "context, " + where);
+          for (int i : new int[] {0, offset - 1, offset + hd, offset + hd + 1}) {
+            assertEquals(around[i], sumVector[i], "context written outside its head, " + where);
+          }
         }
       }
     }
