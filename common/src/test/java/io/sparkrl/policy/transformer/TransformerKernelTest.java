@@ -158,15 +158,37 @@ class TransformerKernelTest {
     TransformerKernel kernel = TransformerKernel.of(shape, theta(shape), 2, products);
     int v = shape.vocabularySize();
     int[] sequence = {1, 4, 3, 0, 2, 5, 1}; // 7 tokens through a cache of capacity 2
+    int[] other = {2, 2, 5, 1, 0, 3, 4}; // row 0, stepped beside it: the rows' caches stay apart
     TokenStepper.Rows rows = kernel.start(2);
     float[] stepLogits = new float[2 * v];
     for (int t = 0; t < sequence.length; t++) {
-      rows.step(1, new int[] {1}, new int[] {sequence[t]}, stepLogits);
+      rows.step(2, new int[] {1, 0}, new int[] {sequence[t], other[t]}, stepLogits);
     }
-    float[] prefilled = new float[v];
-    kernel.prefill(List.of(sequence), prefilled);
-    for (int j = 0; j < v; j++) {
+    float[] prefilled = new float[2 * v];
+    kernel.prefill(List.of(sequence, other), prefilled);
+    for (int j = 0; j < 2 * v; j++) {
       assertEquals(prefilled[j], stepLogits[j], 1e-5, "logit " + j);
+    }
+    rows.step(1, new int[] {1}, new int[] {sequence[0]}, stepLogits); // row 1 alone: 8 positions
+    rows.step(1, new int[] {1}, new int[] {sequence[1]}, stepLogits);
+    int[] nine = java.util.Arrays.copyOf(sequence, sequence.length + 2);
+    nine[sequence.length] = sequence[0];
+    nine[sequence.length + 1] = sequence[1];
+    float[] nineLogits = new float[v];
+    kernel.prefill(List.of(nine), nineLogits);
+    for (int j = 0; j < v; j++) {
+      assertEquals(nineLogits[j], stepLogits[j], 1e-5, "logit " + j + " at position 8");
+    }
+    rows.step(1, new int[] {0}, new int[] {other[0]}, stepLogits); // row 0 after the growth
+    int[] eight = java.util.Arrays.copyOf(other, other.length + 1);
+    eight[other.length] = other[0];
+    kernel.prefill(List.of(eight), nineLogits);
+    for (int j = 0; j < v; j++) {
+      assertEquals(nineLogits[j], stepLogits[j], 1e-5, "row 0's logit " + j + " after growing");
+    }
+    rows = kernel.start(2);
+    for (int t = 0; t < sequence.length; t++) {
+      rows.step(1, new int[] {1}, new int[] {sequence[t]}, stepLogits);
     }
     float[] expanded = new float[v];
     rows.expand(new int[] {1}).step(1, new int[] {0}, new int[] {2}, expanded);
