@@ -126,7 +126,7 @@ class YarnRunTest {
       }
     }
     assertEquals(1, apps.size(), "one YARN application per submit: " + apps);
-    ApplicationReport app = apps.get(0);
+    ApplicationReport app = settled(apps.get(0));
     String id = app.getApplicationId().toString();
     assertEquals(YarnApplicationState.FINISHED, app.getYarnApplicationState(), id);
     assertEquals(FinalApplicationStatus.SUCCEEDED, app.getFinalApplicationStatus(),
@@ -151,6 +151,23 @@ class YarnRunTest {
     assertEquals(localSha, sha, mode + " mode on YARN differs from local[2]");
     System.out.printf("YARN %s mode: %s, %d containers, %.1f s, params_sha256 %s%n", mode, id,
         containers.size(), seconds, sha);
+  }
+
+  /**
+   * The application's report once YARN holds it in a final state. In client mode spark-submit
+   * exits with the driver, and the ApplicationMaster unregisters after that: on a loaded machine
+   * the ResourceManager still reported RUNNING right after the submit returned.
+   */
+  static ApplicationReport settled(ApplicationReport app) throws Exception {
+    Set<YarnApplicationState> done = Set.of(YarnApplicationState.FINISHED,
+        YarnApplicationState.FAILED, YarnApplicationState.KILLED);
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    ApplicationReport report = app;
+    while (!done.contains(report.getYarnApplicationState()) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      report = yarn.getApplicationReport(app.getApplicationId());
+    }
+    return report;
   }
 
   static String read(Path file) throws java.io.IOException {
