@@ -143,12 +143,16 @@ public final class TransformerKernel implements TokenStepper {
     private final int[] length;
 
     CachedRows(int rows, int capacity) {
-      this.rows = rows;
+      this(capacity, new float[w.shape.layers()][rows][w.kvWidth * capacity],
+          new float[w.shape.layers()][rows][w.kvWidth * capacity], new int[rows]);
+    }
+
+    private CachedRows(int capacity, float[][][] keys, float[][][] values, int[] length) {
+      this.rows = length.length;
       this.capacity = capacity;
-      this.length = new int[rows];
-      int layers = w.shape.layers();
-      keys = new float[layers][rows][w.kvWidth * capacity];
-      values = new float[layers][rows][w.kvWidth * capacity];
+      this.keys = keys;
+      this.values = values;
+      this.length = length;
     }
 
     @Override
@@ -179,18 +183,18 @@ public final class TransformerKernel implements TokenStepper {
 
     @Override
     public Rows expand(int[] sources) {
-      CachedRows out = new CachedRows(sources.length, capacity);
-      for (int l = 0; l < keys.length; l++) {
-        for (int r = 0; r < sources.length; r++) {
-          System.arraycopy(keys[l][sources[r]], 0, out.keys[l][r], 0, keys[l][sources[r]].length);
-          System.arraycopy(values[l][sources[r]], 0, out.values[l][r], 0,
-              values[l][sources[r]].length);
-        }
-      }
+      int layers = keys.length;
+      float[][][] k = new float[layers][sources.length][];
+      float[][][] v = new float[layers][sources.length][];
+      int[] lengths = new int[sources.length];
       for (int r = 0; r < sources.length; r++) {
-        out.length[r] = length[sources[r]];
+        for (int l = 0; l < layers; l++) {
+          k[l][r] = keys[l][sources[r]].clone();
+          v[l][r] = values[l][sources[r]].clone();
+        }
+        lengths[r] = length[sources[r]];
       }
-      return out;
+      return new CachedRows(capacity, k, v, lengths);
     }
 
     /** Re-lays each row's cache out for {@code newCapacity} positions (the first ones kept). */
