@@ -4,7 +4,9 @@
 # GFLOP/s as a share of the measured single-core sgemm peak.
 # Usage: scripts/bench-step.sh [iterations] [size:batch ...]   (sizes: default, large;
 #        tiny, small = Llama-style transformers; without size:batch it runs default:16 default:64
-#        large:16 large:64). BENCH_JAVA_OPTS adds JVM options. The transformer sizes sample with
+#        large:16 large:64). BENCH_JAVA_OPTS adds JVM options. BENCH_WARMUP_SECONDS (3): untimed
+#        runs of each transformer phase before timing it (at least one), as bench-torch.py does;
+#        the steady state of an executor after its first steps. The transformer sizes sample with
 #        both of the kernel's products (OpenBLAS, and the vector panels the job uses) in one run.
 # The heap is committed and touched at start (-Xms8g -XX:+AlwaysPreTouch): a few timed iterations
 # would otherwise pay the kernel's first-touch page faults of a growing heap (the backward pass's
@@ -19,5 +21,6 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 . scripts/java-flags.sh
 # shellcheck disable=SC2086
 exec java -Xms8g -Xmx8g -XX:+AlwaysPreTouch $JAVA_FLAGS ${BENCH_JAVA_OPTS:-} \
+  -Dbench.warmup.seconds="${BENCH_WARMUP_SECONDS:-3}" \
   -cp "common/target/test-classes:common/target/classes:$(cat common/target/bench-classpath.txt)" \
   io.sparkrl.bench.StepBenchmark "$@"

@@ -8,8 +8,11 @@ The project's benchmark does not need it. Debian's torch calls the system libbla
 the reference BLAS installed (as on the development machine) its matrix products are slow; preload
 an OpenBLAS for a fair comparison, e.g. the one ND4J unpacks:
   LD_PRELOAD=$(ls ~/.javacpp/cache/openblas-*/org/bytedeco/openblas/linux-x86_64/libopenblas_nolapack.so.0) \
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/bench-torch.py lstm:64"""
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/bench-torch.py lstm:64
+Each phase is timed after a warm-up of at least one run and BENCH_WARMUP_SECONDS (3) seconds, the
+rule of the Java benchmark."""
 import math
+import os
 import sys
 import time
 
@@ -20,6 +23,7 @@ import torch.nn.functional as F
 torch.set_num_threads(1)
 SIZES = {"tiny": (512, 128, 4, 4, 384), "small": (8192, 512, 8, 8, 1408)}
 PROMPT, NEW = 16, 32
+WARMUP = float(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 
 
 class Block(nn.Module):
@@ -98,7 +102,11 @@ def sample(model, prompts):
 
 
 def median(n, f):
+    # warm-up as the Java benchmark does: at least one run and WARMUP seconds
+    warm_until = time.perf_counter() + WARMUP
     f()
+    while time.perf_counter() < warm_until:
+        f()
     ts = []
     for _ in range(n):
         t0 = time.perf_counter()

@@ -26,7 +26,11 @@ import java.util.SplittableRandom;
  * The REINFORCE step of a Llama-style transformer on one thread, on the CPU fast path
  * ({@link TransformerKernel}, {@link TransformerBackprop}): B prompts of 16 tokens, exactly 32
  * sampled tokens each with a KV cache (no EOS), one forward+backward over the whole sequences,
- * AdamW; each phase's median time over the iterations (and the minimum, beside it). Sizes:
+ * AdamW; each phase's median time over the iterations (and the minimum, beside it), after a
+ * warm-up of at least one run and {@link #WARMUP_SECONDS} seconds (what an executor is in after its
+ * first steps: the JIT done, the buffers grown; one run was not enough at {@code tiny}, where a
+ * phase takes milliseconds and the second to fifth runs were still up to twice as slow).
+ * {@code bench-torch.py} warms up by the same rule. Sizes:
  * {@code tiny} (V 512, d 128, 4 layers, 4 heads, SwiGLU 384) and {@code small}
  * (V 8192, d 512, 8 layers, 8 heads, SwiGLU 1408; 34M parameters), untied heads.
  * {@code scripts/bench-torch.py} runs the same step in PyTorch.
@@ -39,6 +43,9 @@ import java.util.SplittableRandom;
 final class TransformerStepBenchmark {
   static final int PROMPT = 16;
   static final int NEW_TOKENS = 32;
+  /** Seconds of untimed runs before each phase is timed: {@code -Dbench.warmup.seconds}, 3. */
+  static final double WARMUP_SECONDS =
+      Double.parseDouble(System.getProperty("bench.warmup.seconds", "3"));
 
   private TransformerStepBenchmark() {}
 
@@ -185,7 +192,10 @@ final class TransformerStepBenchmark {
   }
 
   private static Timing time(int iterations, Runnable body) {
-    body.run(); // warm-up
+    long warmUntil = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+    do {
+      body.run(); // warm-up
+    } while (System.nanoTime() < warmUntil);
     double[] ms = new double[iterations];
     for (int i = 0; i < iterations; i++) {
       long t0 = System.nanoTime();

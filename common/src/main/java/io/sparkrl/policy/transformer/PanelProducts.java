@@ -79,9 +79,12 @@ final class PanelProducts implements RowProducts {
   private static final int LANES = A.length();
 
   /**
-   * {@link RowProducts#scores} with positions along the lanes, up to four vectors of positions
-   * per pass over j (then one at a time): the plain loop's operations on each score (a product, then a sum, per j), so
-   * the same floats, without the scalar pre- and post-loops the JIT puts around a short loop.
+   * {@link RowProducts#scores} with positions along the lanes, four vectors of positions per pass
+   * over j, then one pass of three or two where the cache's stride leaves no room for four, then
+   * one at a time: independent sums, so the adds' latencies overlap (the sampler's 48 positions
+   * on AVX-512 were three lone vectors before, each a chain of head-width dependent adds). The
+   * plain loop's operations on each score (a product, then a sum, per j), so the same floats,
+   * without the scalar pre- and post-loops the JIT puts around a short loop.
    * Positions from len to the vector's end (within the stride) are computed from whatever the
    * cache holds there and never read.
    */
@@ -107,6 +110,35 @@ final class PanelProducts implements RowProducts {
       s2.intoArray(scores, u + 2 * LANES);
       s3.intoArray(scores, u + 3 * LANES);
     }
+    if (u + 2 * LANES < len && u + 3 * LANES <= stride) {
+      FloatVector s0 = FloatVector.zero(A);
+      FloatVector s1 = FloatVector.zero(A);
+      FloatVector s2 = FloatVector.zero(A);
+      for (int j = 0; j < hd; j++) {
+        FloatVector qj = FloatVector.broadcast(A, q[q0 + j]);
+        int key = k0 + j * stride + u;
+        s0 = s0.add(qj.mul(FloatVector.fromArray(A, keys, key)));
+        s1 = s1.add(qj.mul(FloatVector.fromArray(A, keys, key + LANES)));
+        s2 = s2.add(qj.mul(FloatVector.fromArray(A, keys, key + 2 * LANES)));
+      }
+      s0.intoArray(scores, u);
+      s1.intoArray(scores, u + LANES);
+      s2.intoArray(scores, u + 2 * LANES);
+      u += 3 * LANES;
+    }
+    if (u + LANES < len && u + 2 * LANES <= stride) {
+      FloatVector s0 = FloatVector.zero(A);
+      FloatVector s1 = FloatVector.zero(A);
+      for (int j = 0; j < hd; j++) {
+        FloatVector qj = FloatVector.broadcast(A, q[q0 + j]);
+        int key = k0 + j * stride + u;
+        s0 = s0.add(qj.mul(FloatVector.fromArray(A, keys, key)));
+        s1 = s1.add(qj.mul(FloatVector.fromArray(A, keys, key + LANES)));
+      }
+      s0.intoArray(scores, u);
+      s1.intoArray(scores, u + LANES);
+      u += 2 * LANES;
+    }
     for (; u < len && u + LANES <= stride; u += LANES) {
       FloatVector s0 = FloatVector.zero(A);
       for (int j = 0; j < hd; j++) {
@@ -125,8 +157,10 @@ final class PanelProducts implements RowProducts {
   }
 
   /**
-   * {@link RowProducts#mix} with key dimensions along the lanes, up to four vectors per pass over
-   * the positions (then one at a time): the plain loop's operations, so the same floats.
+   * {@link RowProducts#mix} with key dimensions along the lanes, four vectors per pass over the
+   * positions, then two, then one at a time (a head width of 32 is two 512-bit vectors: two
+   * independent chains of adds instead of one after the other): the plain loop's operations, so
+   * the same floats.
    */
   @Override
   public void mix(float[] p, int len, float[] values, int v0, int hd, float[] out, int o) {
@@ -148,6 +182,19 @@ final class PanelProducts implements RowProducts {
       s1.intoArray(out, o + j + LANES);
       s2.intoArray(out, o + j + 2 * LANES);
       s3.intoArray(out, o + j + 3 * LANES);
+    }
+    if (j + 2 * LANES <= hd) {
+      FloatVector s0 = FloatVector.zero(A);
+      FloatVector s1 = FloatVector.zero(A);
+      for (int u = 0; u < len; u++) {
+        FloatVector pu = FloatVector.broadcast(A, p[u]);
+        int value = v0 + u * hd + j;
+        s0 = s0.add(pu.mul(FloatVector.fromArray(A, values, value)));
+        s1 = s1.add(pu.mul(FloatVector.fromArray(A, values, value + LANES)));
+      }
+      s0.intoArray(out, o + j);
+      s1.intoArray(out, o + j + LANES);
+      j += 2 * LANES;
     }
     for (; j + LANES <= hd; j += LANES) {
       FloatVector s0 = FloatVector.zero(A);
