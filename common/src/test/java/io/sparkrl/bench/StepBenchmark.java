@@ -189,8 +189,10 @@ public final class StepBenchmark {
   }
 
   private static double median(int iterations, Runnable body) {
-    for (int i = 0; i < Math.max(2, iterations / 4); i++) {
-      body.run(); // warm-up
+    // warm-up: at least max(2, iterations / 4) runs and WARMUP_SECONDS, as the transformer's
+    long warmUntil = System.nanoTime() + (long) (TransformerStepBenchmark.WARMUP_SECONDS * 1e9);
+    for (int i = 0; i < Math.max(2, iterations / 4) || System.nanoTime() < warmUntil; i++) {
+      body.run();
     }
     double[] ms = new double[iterations];
     for (int i = 0; i < iterations; i++) {
