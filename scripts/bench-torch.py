@@ -9,6 +9,9 @@ the reference BLAS installed (as on the development machine) its matrix products
 an OpenBLAS for a fair comparison, e.g. the one ND4J unpacks:
   LD_PRELOAD=$(ls ~/.javacpp/cache/openblas-*/org/bytedeco/openblas/linux-x86_64/libopenblas_nolapack.so.0) \
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/bench-torch.py lstm:64
+That OpenBLAS chooses its kernels from OPENBLAS_CORETYPE as the Java side's does: give both runs
+the same value (scripts/bench-step.sh prints the one it ran with; on an AMD CPU with AVX-512 the
+project's scripts set SkylakeX when the variable is absent).
 Each phase is timed after a warm-up of at least one run and BENCH_WARMUP_SECONDS (3) seconds, the
 rule of the Java benchmark."""
 import math

@@ -57,12 +57,14 @@ SUBMIT_ARGS=("${MASTER_ARGS[@]}"
   --conf spark.yarn.appMasterEnv.OMP_NUM_THREADS=1
   "${CONF_ARGS[@]}" "${EXTRA[@]}"
   "$JAR" "$@")
+# JAVA_FLAGS, and OPENBLAS_CORETYPE for this machine's JVM (the driver; in local mode the
+# executors too): a cluster's executors need spark.executorEnv.OPENBLAS_CORETYPE (README)
+. "$ROOT/scripts/java-flags.sh"
 if [ -n "${SPARK_HOME:-}" ] && [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   exec "$SPARK_HOME/bin/spark-submit" "${DRIVER_ARGS[@]}" "${SUBMIT_ARGS[@]}"
 fi
 SPARK_HOME="$("$ROOT/scripts/spark-home.sh")"
 export SPARK_HOME SPARK_SCALA_VERSION=2.12
-. "$ROOT/scripts/java-flags.sh"
 # bin/spark-submit = spark-class org.apache.spark.deploy.SparkSubmit: Spark's jars on the
 # classpath, the application jar given to SparkSubmit, which adds it to the driver's loader
 # classpath, and like spark-class the Hadoop client configuration (YARN: where the ResourceManager

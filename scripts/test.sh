@@ -7,4 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-chromium.sh
+# the tests' JVMs run OpenBLAS's kernels as the job's launches do (OPENBLAS_CORETYPE, see there)
+. scripts/java-flags.sh
 exec mvn -B verify "$@"

@@ -1,6 +1,7 @@
 package io.sparkrl.bench;
 
 import io.sparkrl.gradient.GradientSum;
+import io.sparkrl.gradient.OpenBlasCore;
 import io.sparkrl.gradient.SequenceBatch;
 import io.sparkrl.gradient.SgemmPeak;
 import io.sparkrl.gradient.TrainingSequence;
@@ -48,7 +49,9 @@ public final class StepBenchmark {
         : List.of("default:16", "default:64", "large:16", "large:64");
     double peak = SgemmPeak.gflops(1024, 10);
     System.out.printf("single-core sgemm peak (1024^3, OpenBLAS via ND4J's library):"
-        + " %.1f GFLOP/s; OMP_NUM_THREADS=%s%n", peak, System.getenv("OMP_NUM_THREADS"));
+        + " %.1f GFLOP/s; OMP_NUM_THREADS=%s, OPENBLAS_CORETYPE=%s%n", peak,
+        System.getenv("OMP_NUM_THREADS"), System.getenv("OPENBLAS_CORETYPE"));
+    OpenBlasCore.advice().ifPresent(advice -> System.out.println("  note: " + advice));
     for (String c : cases) {
       String[] parts = c.split(":");
       run(parts[0], Integer.parseInt(parts[1]), iterations, peak);
