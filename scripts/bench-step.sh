@@ -5,8 +5,8 @@
 # Usage: scripts/bench-step.sh [iterations] [size:batch ...]   (sizes: default, large;
 #        tiny, small = Llama-style transformers; without size:batch it runs default:16 default:64
 #        large:16 large:64). BENCH_JAVA_OPTS adds JVM options. BENCH_WARMUP_SECONDS (3): untimed
-#        runs of each phase before timing it (at least one; two for the LSTM's), as bench-torch.py does;
-#        the steady state of an executor after its first steps. The transformer sizes sample with
+#        runs of each phase before timing it (at least one; two for the LSTM's), as
+#        bench-torch.py does: the steady state of an executor after its first steps. The transformer sizes sample with
 #        both of the kernel's products (OpenBLAS, and the vector panels the job uses) in one run.
 # The heap is committed and touched at start (-Xms8g -XX:+AlwaysPreTouch): a few timed iterations
 # would otherwise pay the kernel's first-touch page faults of a growing heap (the backward pass's

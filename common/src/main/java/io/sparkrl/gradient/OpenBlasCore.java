@@ -14,11 +14,12 @@ import java.util.stream.Collectors;
  * 1.0.0-M2.1 ships, chooses its kernels when the library loads, from the CPU's family, and it
  * predates AVX-512 on AMD: on a Zen 4 it picks its AVX2 kernels ("Zen"), and a Zen 5 is a family
  * it does not know, so it gets its SSE3 ones ("Barcelona"). On a Zen 5 core those reach 36 and
- * 94 GFLOP/s in a 1024-cube sgemm (the AVX2 ones when forced), against 180 for its AVX-512 kernels
- * (SkylakeX). The environment variable {@code OPENBLAS_CORETYPE} overrides the choice, and only before the library
- * loads, so a JVM cannot fix it for itself: the launch scripts set it where the CPU has AVX-512
- * ({@code scripts/java-flags.sh}), and a cluster's executors need it in their environment
- * ({@code spark.executorEnv.OPENBLAS_CORETYPE}). This class tells a JVM that lacks it.
+ * 94 GFLOP/s in a 1024-cube sgemm (the AVX2 ones when forced), against 180 for its AVX-512
+ * kernels (SkylakeX). The environment variable {@code OPENBLAS_CORETYPE} overrides the choice,
+ * and only before the library loads, so a JVM cannot fix it for itself: the launch scripts set
+ * it where the CPU has AVX-512 ({@code scripts/java-flags.sh}), and a cluster's executors need it
+ * in their environment ({@code spark.executorEnv.OPENBLAS_CORETYPE}). This class tells a JVM
+ * that lacks it.
  */
 public final class OpenBlasCore {
   /** The variable OpenBLAS reads at load time to choose its kernels. */
@@ -59,10 +60,10 @@ public final class OpenBlasCore {
     }
     return Optional.of("this AMD CPU has AVX-512 but " + VARIABLE + " is not set, so ND4J's"
         + " OpenBLAS (0.3.19) runs its AVX2 kernels (Zen 4) or its SSE3 ones (Zen 5): a half to a"
-        + " fifth of the matrix-product throughput of its AVX-512 ones. Set " + VARIABLE + "=" + AVX512_CORE + " in the environment of"
-        + " the JVMs that train (the project's scripts do on such a CPU; executors of a cluster:"
-        + " --conf spark.executorEnv." + VARIABLE + "=" + AVX512_CORE + " where every worker has"
-        + " AVX-512)");
+        + " fifth of the matrix-product throughput of its AVX-512 ones. Set " + VARIABLE + "="
+        + AVX512_CORE + " in the environment of the JVMs that train (the project's scripts do on"
+        + " such a CPU; executors of a cluster: --conf spark.executorEnv." + VARIABLE + "="
+        + AVX512_CORE + " where every worker has AVX-512)");
   }
 
   /** The value of the first "name : value" line of cpuinfo, or "" when there is none. */

@@ -49,8 +49,8 @@ public final class StepBenchmark {
         : List.of("default:16", "default:64", "large:16", "large:64");
     double peak = SgemmPeak.gflops(1024, 10);
     System.out.printf("single-core sgemm peak (1024^3, OpenBLAS via ND4J's library):"
-        + " %.1f GFLOP/s; OMP_NUM_THREADS=%s, OPENBLAS_CORETYPE=%s%n", peak,
-        System.getenv("OMP_NUM_THREADS"), System.getenv("OPENBLAS_CORETYPE"));
+        + " %.1f GFLOP/s; OMP_NUM_THREADS=%s, %s=%s%n", peak, System.getenv("OMP_NUM_THREADS"),
+        OpenBlasCore.VARIABLE, System.getenv(OpenBlasCore.VARIABLE));
     OpenBlasCore.advice().ifPresent(advice -> System.out.println("  note: " + advice));
     for (String c : cases) {
       String[] parts = c.split(":");
