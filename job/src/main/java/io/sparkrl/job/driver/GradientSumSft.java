@@ -6,6 +6,7 @@ import io.sparkrl.job.config.JobSettings;
 import io.sparkrl.job.corpus.CorpusSource;
 import io.sparkrl.job.corpus.LoadedCorpus;
 import io.sparkrl.job.corpus.RecordRules;
+import io.sparkrl.job.executor.GradientSumMerge;
 import io.sparkrl.job.executor.SftLossTask;
 import io.sparkrl.job.executor.SftTask;
 import io.sparkrl.job.executor.SnapshotSource;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * step's {@code sparkrl.sft.batch-size} examples (a seeded permutation per epoch, as the REINFORCE
  * prompt schedule draws them) are shared among {@code run.tasks-per-step} tasks; each task returns
  * the gradient sum of {@code -sum log pi} over its examples' reference-completion tokens
- * ({@link io.sparkrl.step.SupervisedWorker}); the driver merges the sums in slice order, divides by
+ * ({@link io.sparkrl.step.SupervisedWorker}); the sums are merged in slice order (in a fixed tree
+ * on the executors above {@code run.merge-fan-in} tasks, as REINFORCE's are), the driver divides by
  * the global token count and applies AdamW (learning rate {@code sft.learning-rate}, times
  * {@code sft.learning-rate-decay} each epoch; betas, epsilon and clipping from
  * {@code sparkrl.optimizer}; no weight decay). After each epoch: the mean training loss per token,
@@ -74,6 +76,9 @@ final class GradientSumSft {
     StepPrompts steps = new StepPrompts(examples, schedule, batch, job.run().prefetchPrompts());
     int tasks = Math.max(1, Math.min(batch, job.run().tasksPerStep() > 0 ? job.run().tasksPerStep()
         : sc.defaultParallelism()));
+    StepResultBudget.sft(initial.parameters().length, tasks, job.run().mergeFanIn())
+        .check(sc.getConf(), Runtime.getRuntime().maxMemory(), job.run().mergeFanIn(),
+            job.run().tasksPerStep(), tasks);
     Evaluator evaluator = Evaluator.heldOut(sc, config, initial.tokenizer());
     JavaRDD<PromptRecord> heldOut = heldOutExamples(sc, config, initial.tokenizer());
     LOG.info("sft (gradient sums): {} examples, {} per step in {} tasks, {} steps per epoch, {}"
@@ -106,8 +111,10 @@ final class GradientSumSft {
         SnapshotSource snapshot = broadcasts.broadcast(policy);
         List<GradientSum> sums;
         try {
-          sums = SliceJob.run(sc, slices, new SftTask(snapshot, settings,
-              job.run().nativeThreadsPerTask()), GradientSum.class);
+          // at most merge-fan-in sums reach the driver, merged in a fixed tree (TreeMerge)
+          sums = TreeMerge.run(sc, slices, new SftTask(snapshot, settings,
+              job.run().nativeThreadsPerTask()), GradientSum.class, new GradientSumMerge(),
+              job.run().mergeFanIn());
         } finally {
           PolicyBroadcasts.release(snapshot);
         }

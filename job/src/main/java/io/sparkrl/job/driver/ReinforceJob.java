@@ -145,6 +145,12 @@ public final class ReinforceJob {
       initial = Architectures.fresh(settings.policy(), fresh);
     }
     corpus.release();
+    int tasks = tasksPerStep(sc, job.run());
+    StepResultBudget budget = StepResultBudget.reinforce(settings, initial.parameters().length,
+        tasks, job.run().mergeFanIn());
+    budget.check(sc.getConf(), Runtime.getRuntime().maxMemory(), job.run().mergeFanIn(),
+        job.run().tasksPerStep(), tasks);
+    LOG.info("step results reaching the driver: {}", budget.summary());
     Evaluator evaluator = Evaluator.heldOut(sc, config, initial.tokenizer());
     PolicySnapshot start = initial;
     PolicyUpdater updater;

@@ -17,6 +17,13 @@ import org.apache.spark.SparkConf;
  * policy up to ~31M parameters direct; Spark caps the limit at {@code spark.rpc.message.maxSize},
  * 128 MiB by default, and the margin leaves room for the rest of the task's status message.
  *
+ * <p>{@code spark.driver.maxResultSize}: 0 (no limit) instead of Spark's 1 GiB. A step's results
+ * are bounded by the job itself, at most {@code run.merge-fan-in} of them whatever the cluster's
+ * size, and their size follows from the policy: two task results of a 135M-parameter policy are
+ * over 1 GiB, and Spark would abort the first step after its tasks had sampled and differentiated.
+ * What guards the driver instead is {@link StepResultBudget}'s check of its heap when a run starts;
+ * a limit the user sets is kept, and checked there against the results.
+ *
  * <p>{@code spark.executor.extraJavaOptions} gains {@code --add-modules=jdk.incubator.vector}
  * unless it names that module already (the user's options are kept, the flag appended): executors
  * sample a transformer with the Vector API's products, 2-2.4x OpenBLAS at a sampler's few rows
@@ -27,11 +34,13 @@ import org.apache.spark.SparkConf;
 public final class SparkDefaults {
   static final String MAX_DIRECT_RESULT = "spark.task.maxDirectResultSize";
   static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
+  static final String MAX_RESULT_SIZE = StepResultBudget.MAX_RESULT_SIZE;
 
   private SparkDefaults() {}
 
   public static SparkConf apply(SparkConf conf) {
     conf.setIfMissing(MAX_DIRECT_RESULT, "120m");
+    conf.setIfMissing(MAX_RESULT_SIZE, "0");
     String options = conf.get(EXECUTOR_JAVA_OPTIONS, "").trim();
     if (!options.contains(VectorModule.NAME)) {
       String module = "--add-modules=" + VectorModule.NAME;

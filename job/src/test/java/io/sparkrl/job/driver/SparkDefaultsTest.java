@@ -14,6 +14,13 @@ class SparkDefaultsTest {
   }
 
   @Test
+  void liftsTheDriversResultLimitUnlessTheUserSetIt() {
+    assertEquals("0", SparkDefaults.apply(new SparkConf(false)).get(SparkDefaults.MAX_RESULT_SIZE));
+    SparkConf user = new SparkConf(false).set(SparkDefaults.MAX_RESULT_SIZE, "2g");
+    assertEquals("2g", SparkDefaults.apply(user).get(SparkDefaults.MAX_RESULT_SIZE));
+  }
+
+  @Test
   void executorsLoadTheVectorModuleBesideTheUsersOwnOptions() {
     String key = SparkDefaults.EXECUTOR_JAVA_OPTIONS;
     assertEquals("--add-modules=jdk.incubator.vector",
