@@ -92,6 +92,16 @@ class TransformerSftTest {
     assertTrue(Math.sqrt(diff / moved) < 1e-3, "1 vs 3 tasks differ by " + Math.sqrt(diff / moved)
         + " of the training's change");
 
+    // above run.merge-fan-in the sums are merged on the executors (TreeMerge): with 3 tasks and a
+    // fan-in of 2, tasks 0 and 1 are folded in a task and the driver adds task 2, the driver's own
+    // order, and a merged sum travels as exact doubles: the same bits
+    Path tree = tmp.resolve("three-tasks-tree");
+    List<String> treeArgs = args(tree, 3);
+    treeArgs.add("run.merge-fan-in=2");
+    MainOutcome t = MainOutcome.run(treeArgs.toArray(String[]::new));
+    assertEquals(Main.OK, t.code(), t.err());
+    assertArrayEquals(p3, policy(tree).parameters(), "the merge tree changed the sums");
+
     Path again = tmp.resolve("one-task-again");
     assertEquals(Main.OK, MainOutcome.run(args(again, 1).toArray(String[]::new)).code());
     assertArrayEquals(p1, policy(again).parameters(), "a rerun is bit-identical");
