@@ -141,12 +141,13 @@ final class TransformerStepBenchmark {
     long cache = 2L * shape.layers() * batch * capacity * shape.kvHeads() * shape.headDim() * 4;
     System.out.printf("  memory: parameters %.1f MB (x2: heap copy + native for BLAS), the"
         + " sampler's copy %.1f MB (%s), AdamW state %.1f MB, gradient %.1f MB (doubles);"
-        + " backward buffers %.1f MB (B %d x T %d); KV cache %.1f MB (2 x layers x B x %d"
-        + " positions x kv width, floats)%n",
+        + " backward buffers %.1f MB, %.1f MB of them native (B %d x T %d); KV cache %.1f MB"
+        + " (2 x layers x B x %d positions x kv width, floats)%n",
         params.length * 4 / 1e6, weights.samplerBytes(SamplingProducts.best()) / 1e6,
         SamplingProducts.best() == SamplingProducts.OPENBLAS ? "the (d, V) head"
             : "every weight as panels",
-        params.length * 8 / 1e6, params.length * 8 / 1e6, engine[0].workspaceBytes() / 1e6, batch,
+        params.length * 8 / 1e6, params.length * 8 / 1e6, engine[0].workspaceBytes() / 1e6,
+        engine[0].workspaceNativeBytes() / 1e6, batch,
         length, cache / 1e6, capacity);
   }
 

@@ -35,12 +35,21 @@ final class FastWorkspace {
 
   /** Bytes held: native and heap floats. */
   long bytes() {
+    long total = nativeBytes();
+    for (float[] a : arrays.values()) {
+      total += 4L * a.length;
+    }
+    return total;
+  }
+
+  /**
+   * Bytes held outside the heap (the BLAS operands): what a YARN container or Kubernetes pod counts
+   * against {@code spark.executor.memoryOverhead}.
+   */
+  long nativeBytes() {
     long total = 0;
     for (NativeFloats f : natives.values()) {
       total += 4L * f.size;
-    }
-    for (float[] a : arrays.values()) {
-      total += 4L * a.length;
     }
     return total;
   }

@@ -74,6 +74,11 @@ public final class TransformerBackprop implements GradientEngine {
     return ws.bytes();
   }
 
+  /** The part of {@link #workspaceBytes} outside the heap. */
+  public long workspaceNativeBytes() {
+    return ws.nativeBytes();
+  }
+
   @Override
   public double[][] completionLogProbs(SequenceBatch batch) {
     forward(batch);
