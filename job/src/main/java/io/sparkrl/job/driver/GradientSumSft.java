@@ -79,6 +79,7 @@ final class GradientSumSft {
     StepResultBudget.sft(initial.parameters().length, tasks, job.run().mergeFanIn())
         .check(sc.getConf(), Runtime.getRuntime().maxMemory(), job.run().mergeFanIn(),
             job.run().tasksPerStep(), tasks);
+    ExecutorNativeFloor.of(sc.getConf(), initial.parameters().length, false).check(sc.getConf());
     Evaluator evaluator = Evaluator.heldOut(sc, config, initial.tokenizer());
     JavaRDD<PromptRecord> heldOut = heldOutExamples(sc, config, initial.tokenizer());
     LOG.info("sft (gradient sums): {} examples, {} per step in {} tasks, {} steps per epoch, {}"

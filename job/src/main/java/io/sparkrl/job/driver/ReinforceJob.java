@@ -151,6 +151,8 @@ public final class ReinforceJob {
     budget.check(sc.getConf(), Runtime.getRuntime().maxMemory(), job.run().mergeFanIn(),
         job.run().tasksPerStep(), tasks);
     LOG.info("step results reaching the driver: {}", budget.summary());
+    ExecutorNativeFloor.of(sc.getConf(), initial.parameters().length,
+        settings.loss().usesReference()).check(sc.getConf());
     Evaluator evaluator = Evaluator.heldOut(sc, config, initial.tokenizer());
     PolicySnapshot start = initial;
     PolicyUpdater updater;
