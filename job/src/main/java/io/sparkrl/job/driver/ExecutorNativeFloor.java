@@ -18,7 +18,8 @@ import org.apache.spark.SparkConf;
  * <p>YARN and Kubernetes size a container as {@code spark.executor.memory} plus
  * {@code spark.executor.memoryOverhead}, whose default is {@code spark.executor.memoryOverheadFactor}
  * (0.1) of the executor memory, at least 384 MiB (Spark 3.5). Other masters (local, standalone)
- * do not limit native memory and are not checked.
+ * do not limit native memory and are not checked, nor are GPU executors
+ * ({@code spark.executor.resource.gpu.amount}), whose engines keep the parameters on the device.
  */
 public record ExecutorNativeFloor(long parameters, int modelsPerTask, int tasksPerExecutor) {
   static final String OVERHEAD = "spark.executor.memoryOverhead";
@@ -54,7 +55,7 @@ public record ExecutorNativeFloor(long parameters, int modelsPerTask, int tasksP
   /** Throws a {@link SettingsException} naming the overhead when the floor exceeds it. */
   public void check(SparkConf conf) {
     String master = conf.get("spark.master", "");
-    if (!limitsNativeMemory(master)) {
+    if (!limitsNativeMemory(master) || conf.getDouble("spark.executor.resource.gpu.amount", 0) > 0) {
       return;
     }
     long overhead = overheadMib(conf) << 20;

@@ -51,6 +51,10 @@ class ExecutorNativeFloorTest {
       assertDoesNotThrow(() -> ExecutorNativeFloor.of(conf, SMOLLM2, false)
           .check(conf.clone().set(ExecutorNativeFloor.OVERHEAD, "4g")));
     }
+    // GPU executors keep the parameters on the device: not checked
+    SparkConf gpu = new SparkConf(false).set("spark.master", "yarn").set("spark.executor.cores", "4")
+        .set("spark.executor.resource.gpu.amount", "1");
+    assertDoesNotThrow(() -> ExecutorNativeFloor.of(gpu, SMOLLM2, false).check(gpu));
     // local and standalone masters do not limit native memory
     for (String master : new String[] {"local[2]", "spark://host:7077", "local-cluster[2,1,1024]"}) {
       SparkConf conf = new SparkConf(false).set("spark.master", master)
