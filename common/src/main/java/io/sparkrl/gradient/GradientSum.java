@@ -38,6 +38,24 @@ public record GradientSum(double[] gradient, long sequences, long tokens, double
         lossSum + other.lossSum);
   }
 
+  /**
+   * {@link #plus}, written into this sum's gradient array instead of a new one: the same doubles,
+   * without a second array of 8 bytes a parameter. Only for a sum its caller owns (one read from
+   * a task's result), which must not be used afterwards: the returned sum shares its array.
+   */
+  public GradientSum plusInPlace(GradientSum other) {
+    if (other.gradient.length != gradient.length) {
+      throw new IllegalArgumentException("gradient sizes differ: " + gradient.length + " vs "
+          + other.gradient.length);
+    }
+    double[] g = gradient;
+    for (int i = 0; i < g.length; i++) {
+      g[i] += other.gradient[i];
+    }
+    return new GradientSum(g, sequences + other.sequences, tokens + other.tokens,
+        lossSum + other.lossSum);
+  }
+
   /** {@code a * this + b * other} for the gradient and loss; counts are this one's. */
   public GradientSum combine(double a, GradientSum other, double b) {
     double[] g = new double[gradient.length];

@@ -68,9 +68,22 @@ public final class PolicyUpdater {
 
   /** Merges shards strictly in list order: the same inputs always give the same bits. */
   public static ShardResult merge(List<ShardResult> shardsInOrder) {
+    return merge(shardsInOrder, false);
+  }
+
+  /**
+   * {@link #merge} of shards read from the tasks' results, which the caller owns: the first one's
+   * gradient sums are added into ({@link ShardResult#plusInPlace}), the same bits without another
+   * array of 8 bytes a parameter per sum. The first shard's sums must not be used afterwards.
+   */
+  public static ShardResult mergeReceived(List<ShardResult> shardsInOrder) {
+    return merge(shardsInOrder, true);
+  }
+
+  private static ShardResult merge(List<ShardResult> shardsInOrder, boolean inPlace) {
     ShardResult merged = null;
     for (ShardResult s : shardsInOrder) {
-      merged = merged == null ? s : merged.plus(s);
+      merged = merged == null ? s : inPlace ? merged.plusInPlace(s) : merged.plus(s);
     }
     if (merged == null || merged.isEmpty()) {
       throw new IllegalStateException("the step sampled no completions: no prompt reached a task");

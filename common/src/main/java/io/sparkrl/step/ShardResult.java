@@ -57,8 +57,21 @@ public record ShardResult(GradientSum main, GradientSum ones, GradientSum regula
 
   /** This shard and a later one, in that order (the merge order is fixed by the caller). */
   public ShardResult plus(ShardResult later) {
-    return new ShardResult(main.plus(later.main), add(ones, later.ones),
-        add(regularizer, later.regularizer), rewards.plus(later.rewards),
+    return plus(later, false);
+  }
+
+  /**
+   * {@link #plus} with this shard's gradient sums added into ({@link GradientSum#plusInPlace}):
+   * the same result, for shards the caller owns (read from tasks' results), this one not used
+   * afterwards.
+   */
+  public ShardResult plusInPlace(ShardResult later) {
+    return plus(later, true);
+  }
+
+  private ShardResult plus(ShardResult later, boolean inPlace) {
+    return new ShardResult(add(main, later.main, inPlace), add(ones, later.ones, inPlace),
+        add(regularizer, later.regularizer, inPlace), rewards.plus(later.rewards),
         rewardFailures + later.rewardFailures, finishedCompletions + later.finishedCompletions,
         sampleNanos + later.sampleNanos, rewardNanos + later.rewardNanos,
         gradientNanos + later.gradientNanos, rollout.plus(later.rollout),
@@ -73,10 +86,13 @@ public record ShardResult(GradientSum main, GradientSum ones, GradientSum regula
     return all;
   }
 
-  private static GradientSum add(GradientSum a, GradientSum b) {
+  private static GradientSum add(GradientSum a, GradientSum b, boolean inPlace) {
     if (a == null) {
       return b;
     }
-    return b == null ? a : a.plus(b);
+    if (b == null) {
+      return a;
+    }
+    return inPlace ? a.plusInPlace(b) : a.plus(b);
   }
 }

@@ -2,6 +2,8 @@ package io.sparkrl.step;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -78,6 +80,30 @@ class StepSplitInvarianceTest {
         worker.run(policy, reference, context, List.of()),
         worker.run(policy, reference, context, all.subList(2, 5)),
         worker.run(policy, reference, context, all.subList(5, 6))));
+
+    // the driver's merge of results it owns adds into the first one's arrays: the same bits, and
+    // the same shards (a worker is deterministic) merged by copy still hold their own sums
+    List<ShardResult> received = List.of(
+        worker.run(policy, reference, context, all.subList(0, 2)),
+        worker.run(policy, reference, context, List.of()),
+        worker.run(policy, reference, context, all.subList(2, 5)),
+        worker.run(policy, reference, context, all.subList(5, 6)));
+    double[] firstBefore = received.get(0).main().gradient().clone();
+    ShardResult inPlace = PolicyUpdater.mergeReceived(received);
+    assertSame(received.get(0).main().gradient(), inPlace.main().gradient(), "not in place");
+    assertFalse(java.util.Arrays.equals(firstBefore, inPlace.main().gradient()));
+    assertArrayEquals(split.main().gradient(), inPlace.main().gradient());
+    assertEquals(split.main().sequences(), inPlace.main().sequences());
+    assertEquals(split.main().tokens(), inPlace.main().tokens());
+    assertEquals(split.main().lossSum(), inPlace.main().lossSum());
+    assertEquals(split.ones() == null, inPlace.ones() == null);
+    if (split.ones() != null) {
+      assertArrayEquals(split.ones().gradient(), inPlace.ones().gradient());
+    }
+    assertEquals(split.regularizer() == null, inPlace.regularizer() == null);
+    if (split.regularizer() != null) {
+      assertArrayEquals(split.regularizer().gradient(), inPlace.regularizer().gradient());
+    }
 
     PolicyUpdater updater = new PolicyUpdater(s, new AdamW(s.optimizer(), policy.parameters().length),
         new EmaBaseline(0.25, true));

@@ -120,8 +120,8 @@ final class GradientSumSft {
           PolicyBroadcasts.release(snapshot);
         }
         GradientSum total = null;
-        for (GradientSum s : sums) {
-          total = total == null ? s : total.plus(s);
+        for (GradientSum s : sums) { // read from the tasks' results: added into in place
+          total = total == null ? s : total.plusInPlace(s);
         }
         double[] mean = total.gradient().clone();
         for (int i = 0; i < mean.length; i++) {

@@ -245,7 +245,8 @@ public final class ReinforceJob {
       PolicyBroadcasts.release(snapshot);
     }
     long t2 = System.nanoTime();
-    ShardResult merged = PolicyUpdater.merge(shards);
+    // the shards are read from the tasks' results: the first one's sums take the others in place
+    ShardResult merged = PolicyUpdater.mergeReceived(shards);
     long t3 = System.nanoTime();
     PolicyUpdater.Outcome outcome = updater.apply(policy, merged, job.run().promptsPerStep());
     policy = outcome.snapshot();

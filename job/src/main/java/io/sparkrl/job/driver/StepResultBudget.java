@@ -15,10 +15,11 @@ import org.apache.spark.SparkConf;
  * {@code RolloutWorker}); an SFT task returns one. At most {@code run.merge-fan-in} results reach
  * the driver ({@link TreeMerge}). On the wire a sum takes at least 4 bytes a parameter unless it
  * is all zero ({@code GradientSumForm}: its entries as floats, plus those a float does not give
- * back; a sum merged on the executors mostly as doubles, 8). Read on the driver, every sum is a double[], 8 bytes a parameter,
- * and the step holds all of its results at once while it merges them in slice order, with the
- * merge's own sum beside them; the optimizer's two moments (16 bytes a parameter), the mean
- * gradient (8) and the parameters (4) stay for the whole run.
+ * back; a sum merged on the executors mostly as doubles, 8). Read on the driver, every sum is a
+ * double[], 8 bytes a parameter, and the step holds all of its results at once while it merges
+ * them in slice order (into the first one's arrays, {@code PolicyUpdater.mergeReceived}); the
+ * optimizer's two moments (16 bytes a parameter), the mean gradient (8) and the parameters (4)
+ * stay for the whole run.
  *
  * <p>Both checks use the least a step can take, so they refuse only runs that would fail at their
  * first step with a gradient that is not all zero, after its tasks had sampled and differentiated:
@@ -67,12 +68,11 @@ public record StepResultBudget(long parameters, int results, int sumsPerResult, 
   }
 
   /**
-   * The least heap the driver needs at a step's merge: the results read as doubles, the merge's
-   * sum (none with one result), and what the run keeps from step to step.
+   * The least heap the driver needs at a step's merge: the results read as doubles (merged into
+   * the first one's arrays) and what the run keeps from step to step.
    */
   public long heapBytes() {
-    long sums = (long) sumsPerResult * (results + (results > 1 ? 1 : 0));
-    return 8 * sums * parameters + DRIVER_BYTES_PER_PARAMETER * parameters;
+    return 8L * results * sumsPerResult * parameters + DRIVER_BYTES_PER_PARAMETER * parameters;
   }
 
   /**
@@ -99,8 +99,8 @@ public record StepResultBudget(long parameters, int results, int sumsPerResult, 
     if (heapBytes() > maxHeap) {
       throw new SettingsException("spark.driver.memory", size(maxHeap) + " of heap",
           "the driver needs at least " + size(heapBytes()) + " of heap to merge a step's results ("
-          + describe(8) + ", read as doubles, their merge, and the optimizer state, mean gradient"
-          + " and parameters it keeps: " + DRIVER_BYTES_PER_PARAMETER + " bytes a parameter). Give"
+          + describe(8) + ", read as doubles and merged into the first, and the optimizer state,"
+          + " mean gradient and parameters it keeps: " + DRIVER_BYTES_PER_PARAMETER + " bytes a parameter). Give"
           + " the driver more memory (--driver-memory in cluster deploy mode, SPARKRL_DRIVER_HEAP"
           + " with scripts/submit.sh in client mode, JAVA_OPTS=-Xmx... with scripts/reinforce.sh"
           + " and scripts/local-java.sh), " + fewer);

@@ -43,10 +43,12 @@ class StepResultBudgetTest {
     assertEquals(8, tree.results());
     assertTrue(tree.merged());
     assertEquals(8L * 4 * 1000, tree.wireBytes());
-    // eight sums read as doubles, the merge's own, and 28 bytes a parameter kept by the run
-    assertEquals(8L * 9 * 1000 + 28L * 1000, tree.heapBytes());
-    // one result: nothing to merge it with
+    // eight sums read as doubles (merged into the first) and 28 bytes a parameter kept by the run
+    assertEquals(8L * 8 * 1000 + 28L * 1000, tree.heapBytes());
     assertEquals(8L * 1000 + 28L * 1000, StepResultBudget.sft(1000, 1, 8).heapBytes());
+    // two sums a result (batch statistics): twice the doubles
+    assertEquals(8L * 2 * 2 * 1000 + 28L * 1000, StepResultBudget.reinforce(
+        trainer("advantage.estimator=batch-mean"), 1000, 2, 8).heapBytes());
   }
 
   @Test
@@ -73,13 +75,13 @@ class StepResultBudgetTest {
   @Test
   void aDriverHeapThatCannotHoldAStepIsRefusedBeforeTheFirstStep() {
     StepResultBudget b = StepResultBudget.sft(134_515_008, 2, 8);
-    // 2 results + their merge as doubles (3 x 8 bytes) + 28 bytes kept: 52 bytes a parameter
-    assertEquals(52L * 134_515_008, b.heapBytes());
+    // 2 results as doubles (2 x 8 bytes) + 28 bytes kept: 44 bytes a parameter
+    assertEquals(44L * 134_515_008, b.heapBytes());
     SettingsException e = assertThrows(SettingsException.class,
-        () -> b.check(new SparkConf(false), 6L << 30, 8, 0, 2));
+        () -> b.check(new SparkConf(false), 5L << 30, 8, 0, 2));
     assertEquals("spark.driver.memory", e.key());
-    assertTrue(e.getMessage().startsWith("spark.driver.memory = \"6.00 GiB of heap\"") && e.getMessage().contains(
-        "needs at least 6.51 GiB"), e.getMessage());
-    assertDoesNotThrow(() -> b.check(new SparkConf(false), 7L << 30, 8, 0, 2));
+    assertTrue(e.getMessage().startsWith("spark.driver.memory = \"5.00 GiB of heap\"")
+        && e.getMessage().contains("needs at least 5.51 GiB"), e.getMessage());
+    assertDoesNotThrow(() -> b.check(new SparkConf(false), 6L << 30, 8, 0, 2));
   }
 }
