@@ -16,16 +16,17 @@ import org.apache.spark.SparkConf;
  * a run whose floor alone exceeds the overhead would have its containers killed at the first step.
  *
  * <p>YARN and Kubernetes size a container as {@code spark.executor.memory} plus
- * {@code spark.executor.memoryOverhead}, whose default is {@code spark.executor.memoryOverheadFactor}
- * (0.1) of the executor memory, at least 384 MiB (Spark 3.5). Other masters (local, standalone)
- * do not limit native memory and are not checked, nor are GPU executors
- * ({@code spark.executor.resource.gpu.amount}), whose engines keep the parameters on the device.
+ * {@code spark.executor.memoryOverhead}, whose default is
+ * {@code spark.executor.memoryOverheadFactor} (0.1) of the executor memory, at least 384 MiB
+ * (Spark 3.5). Other masters (local, standalone) do not limit native memory and are not checked,
+ * nor are GPU executors ({@code spark.executor.resource.gpu.amount}), whose engines keep the
+ * parameters on the device.
  */
 public record ExecutorNativeFloor(long parameters, int modelsPerTask, int tasksPerExecutor) {
   static final String OVERHEAD = "spark.executor.memoryOverhead";
   static final long MIN_OVERHEAD_MIB = 384;
 
-  /** The floor for {@code conf}'s executors: {@code spark.executor.cores / spark.task.cpus} tasks. */
+  /** The floor for executors of {@code spark.executor.cores / spark.task.cpus} tasks. */
   public static ExecutorNativeFloor of(SparkConf conf, long parameters, boolean reference) {
     int cores = conf.getInt("spark.executor.cores", 1);
     int perTask = Math.max(1, conf.getInt("spark.task.cpus", 1));
@@ -55,7 +56,8 @@ public record ExecutorNativeFloor(long parameters, int modelsPerTask, int tasksP
   /** Throws a {@link SettingsException} naming the overhead when the floor exceeds it. */
   public void check(SparkConf conf) {
     String master = conf.get("spark.master", "");
-    if (!limitsNativeMemory(master) || conf.getDouble("spark.executor.resource.gpu.amount", 0) > 0) {
+    boolean gpu = conf.getDouble("spark.executor.resource.gpu.amount", 0) > 0;
+    if (!limitsNativeMemory(master) || gpu) {
       return;
     }
     long overhead = overheadMib(conf) << 20;

@@ -32,7 +32,7 @@ import org.apache.spark.SparkConf;
  */
 public record StepResultBudget(long parameters, int results, int sumsPerResult, boolean merged) {
   static final String MAX_RESULT_SIZE = "spark.driver.maxResultSize";
-  /** The optimizer's moments (2 doubles), the mean gradient (a double), the parameters (a float). */
+  /** AdamW's moments (2 doubles), the mean gradient (a double), the parameters (a float). */
   static final long DRIVER_BYTES_PER_PARAMETER = 16 + 8 + 4;
 
   public StepResultBudget {
@@ -100,7 +100,8 @@ public record StepResultBudget(long parameters, int results, int sumsPerResult, 
       throw new SettingsException("spark.driver.memory", size(maxHeap) + " of heap",
           "the driver needs at least " + size(heapBytes()) + " of heap to merge a step's results ("
           + describe(8) + ", read as doubles and merged into the first, and the optimizer state,"
-          + " mean gradient and parameters it keeps: " + DRIVER_BYTES_PER_PARAMETER + " bytes a parameter). Give"
+          + " mean gradient and parameters it keeps: " + DRIVER_BYTES_PER_PARAMETER
+          + " bytes a parameter). Give"
           + " the driver more memory (--driver-memory in cluster deploy mode, SPARKRL_DRIVER_HEAP"
           + " with scripts/submit.sh in client mode, JAVA_OPTS=-Xmx... with scripts/reinforce.sh"
           + " and scripts/local-java.sh), " + fewer);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrl.settings.SettingsException;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
@@ -52,11 +53,11 @@ class ExecutorNativeFloorTest {
           .check(conf.clone().set(ExecutorNativeFloor.OVERHEAD, "4g")));
     }
     // GPU executors keep the parameters on the device: not checked
-    SparkConf gpu = new SparkConf(false).set("spark.master", "yarn").set("spark.executor.cores", "4")
-        .set("spark.executor.resource.gpu.amount", "1");
+    SparkConf gpu = new SparkConf(false).set("spark.master", "yarn")
+        .set("spark.executor.cores", "4").set("spark.executor.resource.gpu.amount", "1");
     assertDoesNotThrow(() -> ExecutorNativeFloor.of(gpu, SMOLLM2, false).check(gpu));
     // local and standalone masters do not limit native memory
-    for (String master : new String[] {"local[2]", "spark://host:7077", "local-cluster[2,1,1024]"}) {
+    for (String master : List.of("local[2]", "spark://host:7077", "local-cluster[2,1,1024]")) {
       SparkConf conf = new SparkConf(false).set("spark.master", master)
           .set("spark.executor.cores", "4");
       assertDoesNotThrow(() -> ExecutorNativeFloor.of(conf, SMOLLM2, true).check(conf));
