@@ -199,8 +199,9 @@ class DistributedStepTest {
     var result = job.step();
     job.close();
     assertEquals(64, result.metrics().sequences());
-    // the driver received at most fan-in results, each the merge of whole tasks in slice order
-    assertTrue(result.shards().size() <= fanIn, result.shards().size() + " results reached the driver");
+    // the driver received the top of the merge tree, each result the merge of whole tasks in order
+    assertEquals(io.sparkrl.job.driver.TreeMerge.topResults(tasks, fanIn), result.shards().size(),
+        "results that reached the driver");
     assertEquals(64, result.shards().stream().mapToLong(ReinforceJob.ShardFigures::sequences).sum());
     return new float[][] {start, job.policy().parameters()};
   }

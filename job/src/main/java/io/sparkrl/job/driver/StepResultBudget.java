@@ -12,17 +12,21 @@ import org.apache.spark.SparkConf;
  * <p>A REINFORCE task returns one gradient sum of the whole parameter vector, or two or three when
  * the advantage estimator needs the batch's statistics (the sum of the advantage-weighted terms, of
  * the plain ones, and for {@code whiten} with a KL or entropy term that term apart: see
- * {@code RolloutWorker}); an SFT task returns one. At most {@code run.merge-fan-in} results reach
- * the driver ({@link TreeMerge}). On the wire a sum takes at least 4 bytes a parameter unless it
- * is all zero ({@code GradientSumForm}: its entries as floats, plus those a float does not give
- * back; a sum merged on the executors mostly as doubles, 8). Read on the driver, every sum is a
- * double[], 8 bytes a parameter, and the step holds all of its results at once while it merges
- * them in slice order (into the first one's arrays, {@code PolicyUpdater.mergeReceived}); the
- * optimizer's two moments (16 bytes a parameter), the mean gradient (8) and the parameters (4)
- * stay for the whole run.
+ * {@code RolloutWorker}); an SFT task returns one. The top of the merge tree reaches the driver
+ * ({@link TreeMerge#topResults}: the tasks themselves up to {@code run.merge-fan-in}, above it
+ * between 2 and that many merged results, e.g. 2 from 9-16 tasks and 4 from 32 at a fan-in of
+ * 8). On the wire a sum takes at least 4 bytes a parameter unless it is all zero
+ * ({@code GradientSumForm}: its entries as floats, plus those a float does not give back; a sum
+ * merged on the executors mostly as doubles, 8). Read on the driver, every sum is a double[], 8
+ * bytes a parameter, and the step holds all of its results at once while it merges them in slice
+ * order (into the first one's arrays, {@code PolicyUpdater.mergeReceived}); the optimizer's two
+ * moments (16 bytes a parameter), the mean gradient (8) and the parameters (4) stay for the whole
+ * run.
  *
  * <p>Both checks use the least a step can take, so they refuse only runs that would fail at their
- * first step with a gradient that is not all zero, after its tasks had sampled and differentiated:
+ * first step whose results all carry a gradient (a result whose sums are all zero, a task whose
+ * rewards were all equal for some estimators, travels as its length only), after its tasks had
+ * sampled and differentiated:
  * <ul>
  *   <li>{@code spark.driver.maxResultSize}, when the user sets one ({@link SparkDefaults} lifts
  *       Spark's 1 GiB default, which a 135M-parameter policy's two task results already exceed):
@@ -59,7 +63,8 @@ public record StepResultBudget(long parameters, int results, int sumsPerResult, 
   }
 
   private static StepResultBudget of(long parameters, int tasks, int fanIn, int sums) {
-    return new StepResultBudget(parameters, Math.min(tasks, fanIn), sums, tasks > fanIn);
+    return new StepResultBudget(parameters, TreeMerge.topResults(tasks, fanIn), sums,
+        tasks > fanIn);
   }
 
   /** The least the driver receives in a step whose gradient is not all zero, serialized. */

@@ -24,9 +24,23 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class TreeMerge {
   private TreeMerge() {}
 
+  /** The results of one level of the tree over {@code count} results: its groups. */
+  static int level(int count, int fanIn) {
+    return (count + fanIn - 1) / fanIn;
+  }
+
+  /** How many results reach the driver from {@code tasks} tasks: the top of the tree. */
+  public static int topResults(int tasks, int fanIn) {
+    int count = tasks;
+    while (count > fanIn) {
+      count = level(count, fanIn);
+    }
+    return count;
+  }
+
   /** The results of the top of the tree (at most {@code fanIn}), in slice order. */
-  public static <T, R> List<R> run(JavaSparkContext sc, List<T> slices, SliceFunction<T, R> function,
-      Class<R> resultType, OrderedMerge<R> merge, int fanIn) {
+  public static <T, R> List<R> run(JavaSparkContext sc, List<T> slices,
+      SliceFunction<T, R> function, Class<R> resultType, OrderedMerge<R> merge, int fanIn) {
     if (fanIn < 2) {
       throw new IllegalArgumentException("a merge tree needs a fan-in of at least 2, not " + fanIn);
     }
@@ -38,7 +52,7 @@ public final class TreeMerge {
             .mapPartitionsWithIndex(new TreeLevel.Leaves<>(function, fanIn), true));
     int count = slices.size();
     while (count > fanIn) {
-      int groups = (count + fanIn - 1) / fanIn;
+      int groups = level(count, fanIn);
       level = level.partitionBy(new TreeLevel.ByGroup(groups))
           .mapPartitionsToPair(new TreeLevel.Fold<>(merge, fanIn), true);
       count = groups;

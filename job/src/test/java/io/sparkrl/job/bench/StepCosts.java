@@ -17,8 +17,8 @@ import java.util.function.ToDoubleFunction;
  * Results: the tasks' {@code resultSize} summed (Spark's metric, what reached the driver), the
  * slowest task's result serialization, the slowest task's way to the driver (finish - launch -
  * deserialize - run - serialize: storing and fetching an indirect result, and its
- * deserialization on the driver) and the driver's merge ({@code PolicyUpdater.merge}, the top of
- * the merge tree). Cores: the JVM's CPU time over the step's wall time, for each (how many of the
+ * deserialization on the driver) and the driver's merge ({@code PolicyUpdater.mergeReceived}, the
+ * top of the merge tree). Cores: the JVM's CPU time over the step's wall time, for each (how many of the
  * machine's cores the step got, garbage collection and Spark's own threads included; on a shared
  * machine, below 2 for the Spark step means other processes took the rest). Bytes in decimal
  * MB / KB.

@@ -35,16 +35,23 @@ class StepResultBudgetTest {
   }
 
   @Test
-  void atMostFanInResultsReachTheDriver() {
+  void theTopOfTheMergeTreeReachesTheDriver() {
     StepResultBudget direct = StepResultBudget.sft(1000, 5, 8);
     assertEquals(5, direct.results());
     assertFalse(direct.merged());
+    assertEquals(8, StepResultBudget.sft(1000, 8, 8).results());
+    // TreeMerge's levels: 9-16 tasks fold into 2 groups, 32 into 4, 64 into 8, 65 into 9 then 2
+    assertEquals(2, StepResultBudget.sft(1000, 9, 8).results());
+    assertEquals(2, StepResultBudget.sft(1000, 16, 8).results());
+    assertEquals(8, StepResultBudget.sft(1000, 64, 8).results());
+    assertEquals(2, StepResultBudget.sft(1000, 65, 8).results());
+    assertEquals(2, StepResultBudget.sft(1000, 3, 2).results());
     StepResultBudget tree = StepResultBudget.sft(1000, 32, 8);
-    assertEquals(8, tree.results());
+    assertEquals(4, tree.results());
     assertTrue(tree.merged());
-    assertEquals(8L * 4 * 1000, tree.wireBytes());
-    // eight sums read as doubles (merged into the first) and 28 bytes a parameter kept by the run
-    assertEquals(8L * 8 * 1000 + 28L * 1000, tree.heapBytes());
+    assertEquals(4L * 4 * 1000, tree.wireBytes());
+    // four sums read as doubles (merged into the first) and 28 bytes a parameter kept by the run
+    assertEquals(8L * 4 * 1000 + 28L * 1000, tree.heapBytes());
     assertEquals(8L * 1000 + 28L * 1000, StepResultBudget.sft(1000, 1, 8).heapBytes());
     // two sums a result (batch statistics): twice the doubles
     assertEquals(8L * 2 * 2 * 1000 + 28L * 1000, StepResultBudget.reinforce(
