@@ -26,16 +26,7 @@ public record GradientSum(double[] gradient, long sequences, long tokens, double
   }
 
   public GradientSum plus(GradientSum other) {
-    if (other.gradient.length != gradient.length) {
-      throw new IllegalArgumentException("gradient sizes differ: " + gradient.length + " vs "
-          + other.gradient.length);
-    }
-    double[] g = gradient.clone();
-    for (int i = 0; i < g.length; i++) {
-      g[i] += other.gradient[i];
-    }
-    return new GradientSum(g, sequences + other.sequences, tokens + other.tokens,
-        lossSum + other.lossSum);
+    return new GradientSum(gradient.clone(), sequences, tokens, lossSum).plusInPlace(other);
   }
 
   /**

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,38 +22,18 @@ class StepResultLimitTest {
   static String train;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void corpus() throws Exception {
     train = TestCorpus.write(tmp.resolve("corpus"), 9, 1).get(0);
-    System.setProperty("spark.master", "local[2]");
-    System.setProperty("spark.ui.enabled", "false");
   }
 
-  @AfterAll
-  static void stop() {
-    System.clearProperty("spark.master");
-    System.clearProperty("spark.ui.enabled");
-    System.clearProperty("spark.driver.maxResultSize");
-  }
-
-  record Outcome(int code, String stderr) {}
-
-  static Outcome run(String command, Path dir, String... more) {
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      List<String> args = new java.util.ArrayList<>(List.of(command, "corpus.train=\"" + train
-          + "\"", "corpus.eval=\"\"", "run.dir=\"" + dir + "\"", "run.steps=1",
-          "run.partitions=2", "run.prompts-per-step=2", "run.tasks-per-step=2",
-          "policy.architecture=transformer", "policy.transformer.model-width=64",
-          "policy.transformer.layers=2", "sampling.group-size=2", "sampling.max-new-tokens=4",
-          "loss.entropy-coefficient=0.01", "sft.epochs=1", "sft.batch-size=4"));
-      args.addAll(List.of(more));
-      return new Outcome(Main.run(args.toArray(String[]::new)),
-          captured.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(err);
-    }
+  /** Two tasks a step (local[*] or any master), a transformer, an entropy term: non-zero sums. */
+  static MainOutcome run(String command, Path dir) {
+    return MainOutcome.run(command, "corpus.train=\"" + train + "\"", "corpus.eval=\"\"",
+        "run.dir=\"" + dir + "\"", "run.steps=1", "run.partitions=2", "run.prompts-per-step=2",
+        "run.tasks-per-step=2", "policy.architecture=transformer",
+        "policy.transformer.model-width=64", "policy.transformer.layers=2", "sampling.group-size=2",
+        "sampling.max-new-tokens=4", "loss.entropy-coefficient=0.01", "sft.epochs=1",
+        "sft.batch-size=4");
   }
 
   @Test
@@ -66,12 +42,12 @@ class StepResultLimitTest {
     try {
       for (String command : List.of("reinforce", "sft")) {
         Path dir = tmp.resolve("limited-" + command);
-        Outcome o = run(command, dir);
-        assertEquals(Main.BAD_CONFIGURATION, o.code(), o.stderr());
-        assertTrue(o.stderr().startsWith("configuration error: spark.driver.maxResultSize ="
-            + " \"64k\": each step returns at least"), o.stderr());
-        assertTrue(o.stderr().contains("2 task results of 1 gradient sum x 4 bytes"), o.stderr());
-        assertTrue(o.stderr().contains("sparkrl.run.tasks-per-step = 2"), o.stderr());
+        MainOutcome o = run(command, dir);
+        assertEquals(Main.BAD_CONFIGURATION, o.code(), o.err());
+        assertTrue(o.err().startsWith("configuration error: spark.driver.maxResultSize ="
+            + " \"64k\": each step returns at least"), o.err());
+        assertTrue(o.err().contains("2 task results of 1 gradient sum x 4 bytes"), o.err());
+        assertTrue(o.err().contains("sparkrl.run.tasks-per-step = 2"), o.err());
         // no step ran: no metrics line, no checkpoint
         Path metrics = dir.resolve("metrics.jsonl");
         assertTrue(!Files.exists(metrics) || Files.readAllLines(metrics).isEmpty(), command);
@@ -85,8 +61,8 @@ class StepResultLimitTest {
   @Test
   void withoutALimitTheSameRunTrains() throws Exception {
     Path dir = tmp.resolve("unlimited");
-    Outcome o = run("reinforce", dir);
-    assertEquals(Main.OK, o.code(), o.stderr());
+    MainOutcome o = run("reinforce", dir);
+    assertEquals(Main.OK, o.code(), o.err());
     assertEquals(1, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
   }
 }
