@@ -6,7 +6,7 @@ import io.sparkrl.policy.lstm.LstmKernel;
  * The element-wise and per-row maths of the CPU fast path, in float on Java arrays (rows of d
  * floats, row-major): RMSNorm / LayerNorm and their backward passes, rotate-half RoPE and its
  * transpose, SiLU and tanh-GELU with derivatives. Reductions (a row's mean, a norm weight's
- * gradient) accumulate in double. The same formulas as {@link Kernels}, which the ND4J path runs.
+ * gradient, a dot product) accumulate in double; a row's in four partial sums ({@link #sum}). The same formulas as {@link Kernels}, which the ND4J path runs.
  *
  * <p>tanh (and the sigmoid built on it) is {@link LstmKernel#tanh}: plain multiplies and adds
  * (absolute error below 4e-7), which C2 vectorises, where {@code Math.exp}/{@code Math.tanh}
@@ -27,20 +27,8 @@ final class RowMath {
       float[] xhat, float[] inverse) {
     for (int r = 0; r < n; r++) {
       int o = r * d;
-      double mean = 0;
-      if (bias >= 0) {
-        for (int j = 0; j < d; j++) {
-          mean += x[o + j];
-        }
-        mean /= d;
-      }
-      float m = (float) mean;
-      double square = 0;
-      for (int j = 0; j < d; j++) {
-        float c = x[o + j] - m;
-        square += c * c;
-      }
-      float inv = (float) (1 / Math.sqrt(square / d + eps));
+      float m = bias >= 0 ? (float) (sum(x, o, d) / d) : 0f;
+      float inv = (float) (1 / Math.sqrt(squares(x, o, d, m) / d + eps));
       inverse[r] = inv;
       for (int j = 0; j < d; j++) {
         float h = (x[o + j] - m) * inv;
@@ -52,6 +40,56 @@ final class RowMath {
     }
   }
 
+  /*
+   * The reductions of a row below keep four partial sums in double (elements j, j + 4, ... in
+   * the k-th), added together at the end: one running double sum is a chain of dependent adds,
+   * about four cycles an element, which made the norms a few percent of tiny's step. Fixed by d
+   * alone, so the same floats on every machine and in every batch.
+   */
+
+  /** x[o] + ... + x[o + d - 1] in double (four partial sums). */
+  static double sum(float[] x, int o, int d) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = 0;
+    for (; j + 4 <= d; j += 4) {
+      s0 += x[o + j];
+      s1 += x[o + j + 1];
+      s2 += x[o + j + 2];
+      s3 += x[o + j + 3];
+    }
+    for (; j < d; j++) {
+      s0 += x[o + j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** The sum of (x[o + j] - m)^2 over j &lt; d, each square in float, summed in double. */
+  static double squares(float[] x, int o, int d, float m) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = 0;
+    for (; j + 4 <= d; j += 4) {
+      float c0 = x[o + j] - m;
+      float c1 = x[o + j + 1] - m;
+      float c2 = x[o + j + 2] - m;
+      float c3 = x[o + j + 3] - m;
+      s0 += c0 * c0;
+      s1 += c1 * c1;
+      s2 += c2 * c2;
+      s3 += c3 * c3;
+    }
+    for (; j < d; j++) {
+      float c = x[o + j] - m;
+      s0 += c * c;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /**
    * The backward pass of {@link #norm}: adds dL/dx to {@code dx} and dL/dw (and dL/db when
    * {@code bias}) to the gradient at gw (gb), given dL/dout {@code dy}.
@@ -59,24 +97,24 @@ final class RowMath {
   static void normBackward(float[] dy, float[] xhat, float[] inverse, int n, int d, float[] p,
       int w, boolean bias, float[] dx, double[] gradient, int gw, int gb) {
     double[] gW = new double[d];
-    double[] gB = new double[d];
+    double[] gB = bias ? new double[d] : null;
+    float[] u = new float[d];
     for (int r = 0; r < n; r++) {
       int o = r * d;
-      double uMean = 0;
-      double uxMean = 0;
       for (int j = 0; j < d; j++) {
-        float u = dy[o + j] * p[w + j];
-        uMean += u;
-        uxMean += u * xhat[o + j];
+        u[j] = dy[o + j] * p[w + j];
         gW[j] += dy[o + j] * xhat[o + j];
-        gB[j] += dy[o + j];
       }
-      float um = bias ? (float) (uMean / d) : 0f;
-      float uxm = (float) (uxMean / d);
+      if (bias) {
+        for (int j = 0; j < d; j++) {
+          gB[j] += dy[o + j];
+        }
+      }
+      float um = bias ? (float) (sum(u, 0, d) / d) : 0f;
+      float uxm = (float) (dot(u, 0, xhat, o, d) / d);
       float inv = inverse[r];
       for (int j = 0; j < d; j++) {
-        float u = dy[o + j] * p[w + j];
-        dx[o + j] += (u - um - xhat[o + j] * uxm) * inv;
+        dx[o + j] += (u[j] - um - xhat[o + j] * uxm) * inv;
       }
     }
     for (int j = 0; j < d; j++) {
@@ -85,6 +123,25 @@ final class RowMath {
         gradient[gb + j] += gB[j];
       }
     }
+  }
+
+  /** The sum of a[i + j] * b[k + j] over j &lt; d, each product in float, summed in double. */
+  static double dot(float[] a, int i, float[] b, int k, int d) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = 0;
+    for (; j + 4 <= d; j += 4) {
+      s0 += a[i + j] * b[k + j];
+      s1 += a[i + j + 1] * b[k + j + 1];
+      s2 += a[i + j + 2] * b[k + j + 2];
+      s3 += a[i + j + 3] * b[k + j + 3];
+    }
+    for (; j < d; j++) {
+      s0 += a[i + j] * b[k + j];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /**

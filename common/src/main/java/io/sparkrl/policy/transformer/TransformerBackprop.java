@@ -471,7 +471,7 @@ public final class TransformerBackprop implements GradientEngine {
       }
       s.get(0, sh, 0, heads * square);
       for (int row = 0; row < heads * len; row++) {
-        softmaxCausal(sh, row * len, row % len, len, scale);
+        CausalSoftmax.BEST.apply(sh, row * len, row % len, len, scale);
       }
       p.put(i * heads * square, sh, 0, heads * square);
       for (int h = 0; h < heads; h++) {
@@ -480,28 +480,6 @@ public final class TransformerBackprop implements GradientEngine {
             base + w.qWidth + w.kvWidth + g * hd, qkvWidth, 0f, context,
             i * len * w.qWidth + h * hd, w.qWidth);
       }
-    }
-  }
-
-  /** Row at o of a (T, T) score block, query position t: softmax of scale*s over 0..t, 0 after. */
-  static void softmaxCausal(float[] s, int o, int t, int len, float scale) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int u = 0; u <= t; u++) {
-      s[o + u] *= scale;
-      max = Math.max(max, s[o + u]);
-    }
-    double sum = 0;
-    for (int u = 0; u <= t; u++) {
-      float e = (float) Math.exp(s[o + u] - max);
-      s[o + u] = e;
-      sum += e;
-    }
-    float inv = (float) (1 / sum);
-    for (int u = 0; u <= t; u++) {
-      s[o + u] *= inv;
-    }
-    for (int u = t + 1; u < len; u++) {
-      s[o + u] = 0f;
     }
   }
 
@@ -538,11 +516,7 @@ public final class TransformerBackprop implements GradientEngine {
       p.get(i * heads * square, ph, 0, heads * square);
       for (int row = 0; row < heads * len; row++) {
         int o = row * len;
-        double dot = 0;
-        for (int u = 0; u < len; u++) {
-          dot += dsh[o + u] * ph[o + u];
-        }
-        float dt = (float) dot;
+        float dt = (float) RowMath.dot(dsh, o, ph, o, len);
         for (int u = 0; u < len; u++) {
           dsh[o + u] = ph[o + u] * (dsh[o + u] - dt) * scale;
         }

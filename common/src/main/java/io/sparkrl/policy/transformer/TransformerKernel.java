@@ -326,7 +326,7 @@ public final class TransformerKernel implements TokenStepper {
         int g = h / group;
         products.scores(qkv, e * w.qkvWidth + h * hd, k, g * hd * capacity, capacity, hd, len,
             scores);
-        TransformerBackprop.softmaxCausal(scores, 0, p, len, scale);
+        CausalSoftmax.BEST.apply(scores, 0, p, len, scale);
         products.mix(scores, len, v, g * capacity * hd, hd, context, e * w.qWidth + h * hd);
       }
     }
