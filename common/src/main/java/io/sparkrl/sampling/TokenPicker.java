@@ -48,7 +48,8 @@ final class TokenPicker {
       normaliser += e;
       weights[j] = tempered ? Math.exp(shifted * inverseTemperature) : e;
     }
-    int token = settings.isGreedy() ? argmax(logits, offset, v) : draw(uniform, v);
+    int token = settings.isGreedy() ? argmax(logits, offset, v)
+        : draw(uniform, v, tempered ? Double.NaN : normaliser);
     logProb = logits[offset + token] - (max + Math.log(normaliser));
     return token;
   }
@@ -58,13 +59,21 @@ final class TokenPicker {
     return logProb;
   }
 
-  private int draw(double uniform, int v) {
+  /**
+   * A draw from the weights; {@code sum} is their sum when already known (the untempered
+   * normaliser: the same additions in the same order), NaN otherwise.
+   */
+  private int draw(double uniform, int v, double sum) {
+    double total = sum;
     if (settings.topK() > 0 && settings.topK() < v || settings.topP() < 1) {
       truncate(v);
+      total = Double.NaN;
     }
-    double total = 0;
-    for (int j = 0; j < v; j++) {
-      total += weights[j];
+    if (Double.isNaN(total)) {
+      total = 0;
+      for (int j = 0; j < v; j++) {
+        total += weights[j];
+      }
     }
     double target = uniform * total;
     double cumulative = 0;
