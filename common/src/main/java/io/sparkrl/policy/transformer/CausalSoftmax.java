@@ -9,13 +9,14 @@ import io.sparkrl.vector.VectorModule;
  * call {@link #BEST}, so a sampled completion's log-probs and the gradient's forward pass see the
  * same probabilities.
  *
- * <p>The exponential is {@link ScalarCausalSoftmax#exp}, a float polynomial with float range
+ * <p>Computed as {@code exp((s - max s) * scale) / sum}: the maximum of the raw scores (scale is
+ * positive), the exponential {@link ScalarCausalSoftmax#exp}, a float polynomial with float range
  * reduction (about one ulp; {@code Math.exp} is a call per element, which took 6% of tiny's
- * sampling and 2-3% of its gradient in {@code perf}); the normaliser is summed in double in
- * position order. Two implementations give the same bits ({@code CausalSoftmaxTest}): the
+ * sampling and 2-3% of its gradient in {@code perf}), the normaliser summed in double
+ * ({@link RowMath#sum}). Two implementations give the same bits ({@code CausalSoftmaxTest}): the
  * Vector API's, many positions at a time, and the plain loop's; each element goes through the same
- * correctly rounded operations (multiplies, fused multiply-adds, integer steps on the bits) in the
- * same order, and the maximum and the double sum do not depend on the vector width.
+ * correctly rounded operations (subtract, multiply, fused multiply-adds, integer steps on the bits)
+ * in the same order, and neither the maximum nor the sum depends on the vector width.
  */
 interface CausalSoftmax {
   /** The Vector API's implementation where this JVM runs it ({@link VectorModule}), else plain. */

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /** {@link CausalSoftmax} one position at a time; also the tail of the vector implementation's. */
 final class ScalarCausalSoftmax implements CausalSoftmax {
-  /** Below this, e^x is under the smallest normal float and taken as 0. */
+  /** Below this, e^x is under the smallest normal float: exp(x) is exp(LOWEST), 1.2e-38. */
   static final float LOWEST = -87.33654f;
   static final float LOG2E = 1.44269504088896341f;
   /** ln 2 in two parts, the first with few enough bits that n * LN2_HI is exact for |n| &lt; 2^9. */
@@ -25,12 +25,11 @@ final class ScalarCausalSoftmax implements CausalSoftmax {
   /**
    * e^x for x &le; 0 (a softmax's shifted scores): x = n ln 2 + r with n an integer and |r| &le;
    * ln(2)/2, e^r by Cephes' polynomial, times 2^n built from its bits. Relative error about one
-   * ulp (1.2e-7 measured against {@code Math.exp}); 0 below {@link #LOWEST}; NaN stays NaN.
+   * ulp (1.2e-7 measured against {@code Math.exp}); below {@link #LOWEST} the smallest normal float
+   * (negligible beside the largest term's 1); NaN stays NaN.
    */
   static float exp(float x) {
-    if (x < LOWEST) {
-      return 0f;
-    }
+    x = Math.max(x, LOWEST);
     float t = Math.fma(x, LOG2E, ROUNDER);
     float n = t - ROUNDER;
     float r = Math.fma(n, -LN2_HI, x);
@@ -48,25 +47,15 @@ final class ScalarCausalSoftmax implements CausalSoftmax {
   public void apply(float[] s, int o, int t, int len, float scale) {
     float max = Float.NEGATIVE_INFINITY;
     for (int u = 0; u <= t; u++) {
-      s[o + u] *= scale;
       max = Math.max(max, s[o + u]);
     }
     for (int u = 0; u <= t; u++) {
-      s[o + u] = exp(s[o + u] - max);
+      s[o + u] = exp((s[o + u] - max) * scale);
     }
-    float inv = inverseSum(s, o, t);
+    float inv = (float) (1 / RowMath.sum(s, o, t + 1));
     for (int u = 0; u <= t; u++) {
       s[o + u] *= inv;
     }
     Arrays.fill(s, o + t + 1, o + len, 0f);
-  }
-
-  /** 1 / (s[o] + ... + s[o + t]), summed in double in position order, rounded to float. */
-  static float inverseSum(float[] s, int o, int t) {
-    double sum = 0;
-    for (int u = 0; u <= t; u++) {
-      sum += s[o + u];
-    }
-    return (float) (1 / sum);
   }
 }
