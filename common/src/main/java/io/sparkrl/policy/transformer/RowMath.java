@@ -6,7 +6,8 @@ import io.sparkrl.policy.lstm.LstmKernel;
  * The element-wise and per-row maths of the CPU fast path, in float on Java arrays (rows of d
  * floats, row-major): RMSNorm / LayerNorm and their backward passes, rotate-half RoPE and its
  * transpose, SiLU and tanh-GELU with derivatives. Reductions (a row's mean, a norm weight's
- * gradient, a dot product) accumulate in double; a row's in four partial sums ({@link #sum}). The same formulas as {@link Kernels}, which the ND4J path runs.
+ * gradient, a dot product) accumulate in double, a row's in four partial sums ({@link #sum}). The
+ * same formulas as {@link Kernels}, which the ND4J path runs.
  *
  * <p>tanh (and the sigmoid built on it) is {@link LstmKernel#tanh}: plain multiplies and adds
  * (absolute error below 4e-7), which C2 vectorises, where {@code Math.exp}/{@code Math.tanh}

@@ -2,17 +2,17 @@ package io.sparkrl.policy.transformer;
 
 import java.util.Arrays;
 
-/** {@link CausalSoftmax} one position at a time; also the tail of the vector implementation's. */
+/** {@link CausalSoftmax} a position at a time; also the vector one's rows shorter than a vector. */
 final class ScalarCausalSoftmax implements CausalSoftmax {
   /** Below this, e^x is under the smallest normal float: exp(x) is exp(LOWEST), 1.2e-38. */
   static final float LOWEST = -87.33654f;
   static final float LOG2E = 1.44269504088896341f;
-  /** ln 2 in two parts, the first with few enough bits that n * LN2_HI is exact for |n| &lt; 2^9. */
+  /** ln 2 in two parts, the first with few enough bits that n * LN2_HI is exact for small n. */
   static final float LN2_HI = 0.693359375f;
   static final float LN2_LO = -2.12194440e-4f;
   /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer. */
   static final float ROUNDER = 12582912f;
-  /** The bits of {@link #ROUNDER}: subtracted from a rounded float's bits, they leave the integer. */
+  /** The bits of {@link #ROUNDER}: subtracted from a rounded float's bits, leave the integer. */
   static final int ROUNDER_BITS = 0x4B400000;
   // Cephes' expf polynomial: e^r = 1 + r + r^2 P(r) on |r| <= ln(2)/2
   static final float P0 = 1.9875691500E-4f;

@@ -15,11 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link CausalSoftmax} with the JDK's Vector API: maximum, exponential and normalisation a vector
  * of positions at a time (a last partial vector's maximum and exponentials as a vector overlapping
- * the one before, its normalisation position by position); fewer positions than a vector by
- * {@link ScalarCausalSoftmax}. Each
- * lane runs the scalar {@link ScalarCausalSoftmax#exp}'s operations, so the same bits. Loaded by
- * name only where {@link io.sparkrl.vector.VectorModule} finds the module; its float vectors are
- * the width {@link PanelProducts} runs (one width per JVM, see {@code PanelProducts#WIDE}).
+ * the one before, its normalisation position by position); rows shorter than a vector by
+ * {@link ScalarCausalSoftmax}. Each lane runs {@link ScalarCausalSoftmax#exp}'s operations, so
+ * the same bits. Loaded by name only where {@link io.sparkrl.vector.VectorModule} finds the
+ * module; its float vectors are the width {@link PanelProducts} runs (one width per JVM, see
+ * {@code PanelProducts#WIDE}).
  */
 final class VectorCausalSoftmax implements CausalSoftmax {
   private static final VectorSpecies<Float> F =
