@@ -24,6 +24,14 @@ import org.apache.spark.SparkConf;
  * What guards the driver instead is {@link StepResultBudget}'s check of its heap when a run starts;
  * a limit the user sets is kept, and checked there against the results.
  *
+ * <p>{@code spark.broadcast.compress}: false instead of Spark's true. The broadcast a step makes
+ * is the policy's parameters, floats whose low bytes LZ4 finds no repeats in: stored compressed,
+ * a 25.7M-parameter policy's pieces took 102.9 MB, the same as its 4 bytes a parameter, and the
+ * compression cost the driver 60-90 ms of every step (the median {@code driver: broadcast} of
+ * {@code scripts/bench-job.sh 5 small:64}: 152-192 ms compressed against 105-125 ms without, in
+ * runs of the same session), and every executor the matching decompression. The job's other
+ * broadcasts (the policy frame once a run, Spark's task binaries) are small.
+ *
  * <p>{@code spark.executor.extraJavaOptions} gains {@code --add-modules=jdk.incubator.vector}
  * unless it names that module already (the user's options are kept, the flag appended): executors
  * sample a transformer with the Vector API's products, 2-2.4x OpenBLAS at a sampler's few rows
@@ -35,12 +43,14 @@ public final class SparkDefaults {
   static final String MAX_DIRECT_RESULT = "spark.task.maxDirectResultSize";
   static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
   static final String MAX_RESULT_SIZE = StepResultBudget.MAX_RESULT_SIZE;
+  static final String BROADCAST_COMPRESS = "spark.broadcast.compress";
 
   private SparkDefaults() {}
 
   public static SparkConf apply(SparkConf conf) {
     conf.setIfMissing(MAX_DIRECT_RESULT, "120m");
     conf.setIfMissing(MAX_RESULT_SIZE, "0");
+    conf.setIfMissing(BROADCAST_COMPRESS, "false");
     String options = conf.get(EXECUTOR_JAVA_OPTIONS, "").trim();
     if (!options.contains(VectorModule.NAME)) {
       String module = "--add-modules=" + VectorModule.NAME;

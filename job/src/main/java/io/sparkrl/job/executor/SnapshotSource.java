@@ -2,6 +2,7 @@ package io.sparkrl.job.executor;
 
 import io.sparkrl.policy.PolicyFrame;
 import io.sparkrl.policy.PolicySnapshot;
+import java.io.ObjectStreamException;
 import java.io.Serializable;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -13,8 +14,15 @@ import org.apache.spark.broadcast.Broadcast;
 public final class SnapshotSource implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** One step's parameters. */
-  public record StepParameters(long step, float[] values) implements Serializable {}
+  /**
+   * One step's parameters. Serialized as a {@link StepParametersForm}: the floats' bits in bulk,
+   * not element by element (Java serialization's way with a {@code float[]}).
+   */
+  public record StepParameters(long step, float[] values) implements Serializable {
+    private Object writeReplace() throws ObjectStreamException {
+      return new StepParametersForm(this);
+    }
+  }
 
   private final Broadcast<PolicyFrame> frame;
   private final Broadcast<StepParameters> parameters;

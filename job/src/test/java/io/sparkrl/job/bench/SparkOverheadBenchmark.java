@@ -103,6 +103,9 @@ public final class SparkOverheadBenchmark {
     double[] sparkMs = new double[steps];
     double[] localMs = new double[steps];
     double[] selectMs = new double[steps];
+    double[] localSampleMs = new double[steps];
+    double[] localGradientMs = new double[steps];
+    double[] localUpdateMs = new double[steps];
     double[] warmSparkMs = new double[warmup];
     double[] warmLocalMs = new double[warmup];
     long tokens = 0;
@@ -129,8 +132,10 @@ public final class SparkOverheadBenchmark {
       List<PromptRecord> prompts = schedule.select(all.iterator(), step, 1);
       long ts = System.nanoTime();
       ShardResult shard = worker.run(policy, start, updater.context(config.job().run().seed(), step), prompts);
+      long tu = System.nanoTime();
       var outcome = updater.apply(policy, PolicyUpdater.merge(List.of(shard)), b);
       policy = outcome.snapshot();
+      long tuEnd = System.nanoTime();
       // the in-process step ends here: the report below serializes a gradient-sized shard
       double oneThreadMs = (System.nanoTime() - t0) / 1e6;
       double oneThreadCores = (cpu.getProcessCpuTime() - c0) / 1e6 / oneThreadMs;
@@ -151,6 +156,9 @@ public final class SparkOverheadBenchmark {
         localMs[s] = oneThreadMs;
         costs.add(localMs[s], ms, r, tasks, stored, sparkCores, oneThreadCores);
         selectMs[s] = (ts - t0) / 1e6;
+        localSampleMs[s] = shard.sampleNanos() / 1e6;
+        localGradientMs[s] = shard.gradientNanos() / 1e6;
+        localUpdateMs[s] = (tuEnd - tu) / 1e6;
         localTokens += outcome.metrics().completionTokens();
       }
     }
@@ -160,6 +168,9 @@ public final class SparkOverheadBenchmark {
     breakdown.print();
     System.out.printf("in-process: select over %d rows %.3f ms (median)%n", all.size(),
         StepBreakdown.median(selectMs));
+    System.out.printf("in-process (medians): sample %,.1f ms, gradient %,.1f ms, merge + AdamW +"
+        + " metrics %,.1f ms%n", StepBreakdown.median(localSampleMs),
+        StepBreakdown.median(localGradientMs), StepBreakdown.median(localUpdateMs));
     double sparkMedian = StepBreakdown.median(sparkMs);
     double localMedian = StepBreakdown.median(localMs);
     double sparkMean = StepBreakdown.mean(sparkMs);
@@ -170,6 +181,14 @@ public final class SparkOverheadBenchmark {
         localMedian, localMean, localTokens / (localMean * steps / 1000));
     System.out.printf("ratio, Spark local[2] / in-process time per step: median %.2f, mean %.2f%n",
         sparkMedian / localMedian, sparkMean / localMean);
+    double[] paired = new double[steps];
+    for (int i = 0; i < steps; i++) {
+      paired[i] = sparkMs[i] / localMs[i];
+    }
+    System.out.printf("ratio of each lockstep pair (a Spark step / the in-process step after it):"
+        + " median %.2f, range %.2f-%.2f%n", StepBreakdown.median(paired),
+        java.util.Arrays.stream(paired).min().orElse(0), java.util.Arrays.stream(paired).max()
+            .orElse(0));
     costs.print(javaSerializedParameters);
     System.out.printf("same final parameters: %s%n",
         java.util.Arrays.equals(policy.parameters(), job.policy().parameters()) ? "bit-identical"

@@ -20,6 +20,7 @@ final class StepBreakdown {
   private final Map<String, List<Double>> figures = new LinkedHashMap<>();
   private final Map<String, Integer> promptSplits = new TreeMap<>();
   private final Map<String, List<double[]>> bySplit = new TreeMap<>();
+  private final List<String> taskLines = new ArrayList<>();
 
   StepBreakdown(int groupSize) {
     this.groupSize = groupSize;
@@ -44,7 +45,12 @@ final class StepBreakdown {
     put("job start to last task finished", lastFinish);
     List<String> split = new ArrayList<>();
     double slowest = 0;
+    double fastest = Double.MAX_VALUE;
+    List<String> line = new ArrayList<>();
     for (ReinforceJob.ShardFigures s : r.shards()) {
+      line.add(String.format("%,.0f (sample %,.0f, gradient %,.0f)", s.rolloutMs(), s.sampleMs(),
+          s.gradientMs()));
+      fastest = Math.min(fastest, s.rolloutMs());
       split.add(Long.toString(s.sequences() / groupSize));
       put("task: rollout (sample+reward+grad)", s.rolloutMs());
       put("task:   sample", s.sampleMs());
@@ -53,6 +59,8 @@ final class StepBreakdown {
       slowest = Math.max(slowest, s.rolloutMs());
     }
     put("slowest task's rollout", slowest);
+    put("fastest task's rollout", fastest);
+    taskLines.add(String.join("; ", line));
     String key = String.join("+", split);
     promptSplits.merge(key, 1, Integer::sum);
     bySplit.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {r.phases().stepMs(), slowest});
@@ -70,6 +78,10 @@ final class StepBreakdown {
     bySplit.forEach((split, rows) -> System.out.printf("  split %-8s median step %6.1f ms, slowest"
         + " task's rollout %6.1f ms%n", split, median(rows.stream().mapToDouble(a -> a[0]).toArray()),
         median(rows.stream().mapToDouble(a -> a[1]).toArray())));
+    System.out.println("  each timed step's task rollouts, ms (sample, gradient), in slice order:");
+    for (int i = 0; i < taskLines.size(); i++) {
+      System.out.printf("    step %d: %s%n", i + 1, taskLines.get(i));
+    }
   }
 
   static double median(double[] values) {

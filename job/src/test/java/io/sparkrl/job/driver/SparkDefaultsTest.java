@@ -21,6 +21,13 @@ class SparkDefaultsTest {
   }
 
   @Test
+  void broadcastsUncompressedUnlessTheUserSaidOtherwise() {
+    assertEquals("false", SparkDefaults.apply(new SparkConf(false)).get(SparkDefaults.BROADCAST_COMPRESS));
+    SparkConf user = new SparkConf(false).set(SparkDefaults.BROADCAST_COMPRESS, "true");
+    assertEquals("true", SparkDefaults.apply(user).get(SparkDefaults.BROADCAST_COMPRESS));
+  }
+
+  @Test
   void executorsLoadTheVectorModuleBesideTheUsersOwnOptions() {
     String key = SparkDefaults.EXECUTOR_JAVA_OPTIONS;
     assertEquals("--add-modules=jdk.incubator.vector",
